@@ -1,0 +1,1 @@
+"""podbench benchmarks: suites, runners, result store, and the ``podbench`` CLI."""

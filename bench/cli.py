@@ -1,0 +1,170 @@
+"""The ``podbench`` command line (typer + rich).
+
+Every user mistake surfaces as a ``PodbenchError``: one message on stderr naming the file,
+document and field, and exit status 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+
+from bench import render
+from bench.inputs import build_cluster, load_objects, pending_pods
+from bench.placement import run_placement, warm_up
+from engine.errors import PodbenchError
+from engine.framework.config import load_scheduler_config
+from engine.scheduler.scheduler import HEAP, RANDOM, Scheduler
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="podbench: a kube-scheduler-faithful scheduling benchmark engine.",
+)
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks with built-in synthetic workloads.")
+app.add_typer(bench_app, name="bench")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Selection(StrEnum):
+    heap = HEAP
+    random = RANDOM
+
+
+Nodes = Annotated[list[Path], typer.Option("--nodes", help="Node manifests (YAML/JSON, List or multi-document).")]
+Bound = Annotated[list[Path] | None, typer.Option("--pods", help="Pods already bound to nodes (spec.nodeName).")]
+Config = Annotated[
+    Path | None, typer.Option("--config", help="KubeSchedulerConfiguration file (default profile if omitted).")
+]
+OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="table for people, json for programs.")]
+SelectionOpt = Annotated[
+    Selection,
+    typer.Option(
+        "--selection",
+        help="Tie-break among top totals: heap (v1.35, deterministic) or random (v1.27-v1.34, seeded).",
+    ),
+]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the random tie-break.")]
+
+
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+
+
+@app.command()
+def explain(
+    nodes: Nodes,
+    pod: Annotated[Path, typer.Option("--pod", help="The pod to explain (a single Pod manifest).")],
+    pods: Bound = None,
+    config: Config = None,
+    output: OutputOpt = Output.table,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Examine only what percentageOfNodesToScore would (upstream).")
+    ] = False,
+    selection: SelectionOpt = Selection.heap,
+    seed: Seed = 0,
+) -> None:
+    """Why would this pod go where it goes? Every node's filter verdict and scores."""
+    pod_objs = load_objects([pod])
+    cluster = build_cluster(nodes, pods, [pod_objs], config)
+    candidates = pending_pods(pod_objs, str(pod))
+    if len(candidates) > 1:
+        _warn([f"{pod} holds {len(candidates)} pods; explaining the first, {candidates[0].key}"])
+    _warn(cluster.warnings)
+    row = cluster.state.add_pod(candidates[0], bind_named=False)
+    result = Scheduler(cluster.state, selection=selection.value, seed=seed).explain(row, sample=sample)
+    if output is Output.json:
+        print(json.dumps(render.explain_json(result)))
+    else:
+        render.explain_table(out, result, cluster.profile)
+
+
+@app.command()
+def place(
+    nodes: Nodes,
+    pending: Annotated[list[Path], typer.Option("--pending", help="Pods to schedule, in file order.")],
+    pods: Bound = None,
+    config: Config = None,
+    output: OutputOpt = Output.table,
+    selection: SelectionOpt = Selection.heap,
+    seed: Seed = 0,
+) -> None:
+    """Where would these pods go? Schedules each pending pod once, in order, like kube-scheduler."""
+    pending_objs = load_objects(pending)
+    cluster = build_cluster(nodes, pods, [pending_objs], config)
+    todo = pending_pods(pending_objs, ", ".join(map(str, pending)))
+    _warn(cluster.warnings)
+    compile_seconds = warm_up(cluster.profile, selection.value)
+    rows = np.array([cluster.state.add_pod(p, bind_named=False) for p in todo], dtype=np.int32)
+    result = Scheduler(cluster.state, selection=selection.value, seed=seed).place(rows)
+    doc = render.place_json(cluster.state, result, compile_seconds)
+    if output is Output.json:
+        print(json.dumps(doc))
+    else:
+        render.place_table(out, doc)
+
+
+@bench_app.command("placement")
+def bench_placement(
+    nodes: Annotated[int, typer.Option("--nodes", min=1, help="Number of nodes.")] = 500,
+    pods: Annotated[int, typer.Option("--pods", min=1, help="Number of pods.")] = 20000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the pod stream and tie-breaks.")] = 0,
+    config: Config = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line instead of a table.")] = False,
+    selection: SelectionOpt = Selection.heap,
+) -> None:
+    """Place a synthetic pod stream on a synthetic cluster; report speed and memory."""
+    profile = load_scheduler_config(config)
+    _warn(list(profile.warnings))
+    if as_json:
+        result = run_placement(nodes, pods, profile, seed=seed, selection=selection.value)
+        print(json.dumps(result.as_dict()))
+        return
+    with render.progress(out, "placing pods", pods) as advance:
+        result = run_placement(nodes, pods, profile, seed=seed, selection=selection.value, progress=advance)
+    render.bench_table(out, result.as_dict())
+
+
+def main() -> None:
+    """Console entry point: run the app, turning user errors into messages and exit codes."""
+    started = time.perf_counter()
+    try:
+        app(standalone_mode=False)
+    except PodbenchError as e:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        err.print(f"[red]interrupted[/] after {time.perf_counter() - started:.1f} s")
+        sys.exit(130)
+    except (typer.Exit, SystemExit) as e:
+        code = getattr(e, "exit_code", getattr(e, "code", 0))
+        sys.exit(code)
+    except Exception as e:  # click usage errors and aborts
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        if isinstance(e, click.exceptions.Abort):
+            sys.exit(1)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""DefaultPreemption: PostFilter that evicts lower-priority pods to make room."""
+
+NAME = "DefaultPreemption"

@@ -1,0 +1,3 @@
+"""NodeResourcesBalancedAllocation: favours nodes whose resource fractions stay balanced."""
+
+NAME = "NodeResourcesBalancedAllocation"

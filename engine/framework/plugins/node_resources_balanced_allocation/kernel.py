@@ -1,0 +1,77 @@
+"""NodeResourcesBalancedAllocation kernel: ``int64((1 - std) * 100)`` over capped fractions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def balanced_score(requested, allocatable, n):
+    count = 0
+    total = 0.0
+    f0 = 0.0
+    f1 = 0.0
+    for i in range(n):
+        if allocatable[i] == 0:
+            continue
+        f = requested[i] / allocatable[i]
+        if f > 1.0:
+            f = 1.0
+        if count == 0:
+            f0 = f
+        elif count == 1:
+            f1 = f
+        total += f
+        count += 1
+    std = 0.0
+    if count == 2:
+        std = abs((f0 - f1) / 2)
+    elif count > 2:
+        mean = total / count
+        acc = 0.0
+        for i in range(n):
+            if allocatable[i] == 0:
+                continue
+            f = requested[i] / allocatable[i]
+            if f > 1.0:
+                f = 1.0
+            acc = acc + (f - mean) * (f - mean)
+        std = math.sqrt(acc / count)
+    return np.int64((1.0 - std) * 100.0)
+
+
+@njit(cache=True)
+def score_nodes(feas, f, alloc, used, cols, scalar, want, out, fractions):
+    """BalancedAllocation score of every feasible node from plain requested and allocatable."""
+    n = cols.shape[0]
+    for k in range(f):
+        node = feas[k]
+        count = 0
+        total = 0.0
+        for i in range(n):
+            c = cols[i]
+            w = want[i]
+            if c < 0 or (w == 0 and scalar[i]):
+                continue
+            a = alloc[node, c]
+            if a == 0:
+                continue
+            fr = (used[node, c] + w) / a
+            if fr > 1.0:
+                fr = 1.0
+            fractions[count] = fr
+            total += fr
+            count += 1
+        std = 0.0
+        if count == 2:
+            std = abs((fractions[0] - fractions[1]) / 2)
+        elif count > 2:
+            mean = total / count
+            acc = 0.0
+            for i in range(count):
+                acc = acc + (fractions[i] - mean) * (fractions[i] - mean)
+            std = math.sqrt(acc / count)
+        out[k] = np.int64((1.0 - std) * 100.0)

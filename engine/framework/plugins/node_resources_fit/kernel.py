@@ -1,0 +1,171 @@
+"""NodeResourcesFit kernels: the fit filter and LeastAllocated / MostAllocated / RTCR scores.
+
+Inputs are rows of the state arrays: ``want`` int64 [R] pod requests, ``alloc`` and
+``used`` int64 [R] node allocatable and requested, ``scalar``/``ignored`` uint8 [R].
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from engine.scheduler.codes import (
+    DETAIL_TOO_MANY_PODS,
+    LEAST_ALLOCATED,
+    MOST_ALLOCATED,
+)
+from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
+
+MAX_NODE_SCORE = 100
+
+
+@njit(cache=True, inline="always")
+def fit_filter(want, alloc, used, node, scalar, ignored):
+    """``fitsRequest`` of pod requests ``want`` [R] on row ``node`` of ``alloc``/``used`` [N, R].
+
+    Returns (detail bits, unresolvable); bit c marks resource column c.
+    """
+    detail = np.int64(0)
+    unresolvable = False
+    if used[node, PODS_COL] + 1 > alloc[node, PODS_COL]:
+        detail |= DETAIL_TOO_MANY_PODS
+    for c in range(want.shape[0]):
+        if c == PODS_COL:
+            continue
+        w = want[c]
+        if w <= 0 or (scalar[c] and ignored[c]):
+            continue
+        if w > alloc[node, c] - used[node, c]:
+            detail |= np.int64(1) << c
+            if w > alloc[node, c]:
+                unresolvable = True
+    return detail, unresolvable
+
+
+@njit(cache=True)
+def go_div(a, b):
+    """Go integer division (truncates toward zero)."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+@njit(cache=True)
+def broken_linear(shape_u, shape_s, p):
+    for i in range(shape_u.shape[0]):
+        if p <= shape_u[i]:
+            if i == 0:
+                return shape_s[0]
+            return shape_s[i - 1] + go_div((shape_s[i] - shape_s[i - 1]) * (p - shape_u[i - 1]), shape_u[i] - shape_u[i - 1])
+    return shape_s[shape_s.shape[0] - 1]
+
+
+@njit(cache=True)
+def go_round(x):
+    """Go ``math.Round``: half away from zero."""
+    r = math.floor(abs(x) + 0.5)
+    return np.int64(r) if x >= 0 else -np.int64(r)
+
+
+@njit(cache=True)
+def strategy_score(strategy, weights, shape_u, shape_s, requested, allocatable, n):
+    """Weighted score over ``n`` resources; allocatable 0 drops a resource."""
+    score = np.int64(0)
+    wsum = np.int64(0)
+    for i in range(n):
+        a = allocatable[i]
+        if a == 0:
+            continue
+        r = requested[i]
+        if strategy == LEAST_ALLOCATED:
+            s = np.int64(0) if r > a else (a - r) * MAX_NODE_SCORE // a
+        elif strategy == MOST_ALLOCATED:
+            s = min(r, a) * MAX_NODE_SCORE // a
+        else:
+            u = np.int64(100) if r > a else r * 100 // a
+            s = broken_linear(shape_u, shape_s, u)
+            if s <= 0:
+                continue
+        score += s * weights[i]
+        wsum += weights[i]
+    if wsum == 0:
+        return np.int64(0)
+    if strategy == LEAST_ALLOCATED or strategy == MOST_ALLOCATED:
+        return score // wsum
+    return go_round(score / wsum)
+
+
+@njit(cache=True)
+def resource_pairs(cols, scalar_cfg, pod_want, alloc, used, nonzero, node, use_nonzero, req_out, alloc_out):
+    """``calculateResourceAllocatableRequest`` for each configured resource on ``node``.
+
+    ``cols`` int32 [n]: axis column per configured resource (-1: not tracked); ``pod_want``
+    int64 [n]: the pod's request per configured resource; ``alloc``/``used`` int64 [N, R];
+    ``nonzero`` int64 [N, 2]. Fills req_out/alloc_out (0, 0 drops a resource).
+    """
+    for i in range(cols.shape[0]):
+        c = cols[i]
+        w = pod_want[i]
+        req_out[i] = 0
+        alloc_out[i] = 0
+        if c < 0 or (w == 0 and scalar_cfg[i]):
+            continue
+        a = alloc[node, c]
+        if a == 0:
+            continue
+        if use_nonzero and c == CPU_COL:
+            base = nonzero[node, 0]
+        elif use_nonzero and c == MEMORY_COL:
+            base = nonzero[node, 1]
+        else:
+            base = used[node, c]
+        alloc_out[i] = a
+        req_out[i] = base + w
+
+
+@njit(cache=True)
+def score_nodes(feas, f, alloc, used, nonzero, cols, scalar, weights, want, use_nonzero,
+                strategy, shape_u, shape_s, out):
+    """Score of every feasible node for the configured resources (``resource_allocation.go``).
+
+    ``want`` int64 [n]: the pod's request per configured resource (non-zero variant for cpu
+    and memory when ``use_nonzero``); a resource the node lacks (allocatable 0), or a scalar
+    the pod does not request, drops out of the weighted mean.
+    """
+    n = cols.shape[0]
+    for k in range(f):
+        node = feas[k]
+        score = np.int64(0)
+        wsum = np.int64(0)
+        for i in range(n):
+            c = cols[i]
+            w = want[i]
+            if c < 0 or (w == 0 and scalar[i]):
+                continue
+            a = alloc[node, c]
+            if a == 0:
+                continue
+            if use_nonzero and c == CPU_COL:
+                r = nonzero[node, 0] + w
+            elif use_nonzero and c == MEMORY_COL:
+                r = nonzero[node, 1] + w
+            else:
+                r = used[node, c] + w
+            if strategy == LEAST_ALLOCATED:
+                s = np.int64(0) if r > a else (a - r) * MAX_NODE_SCORE // a
+            elif strategy == MOST_ALLOCATED:
+                s = min(r, a) * MAX_NODE_SCORE // a
+            else:
+                u = np.int64(100) if r > a else r * 100 // a
+                s = broken_linear(shape_u, shape_s, u)
+                if s <= 0:
+                    continue
+            score += s * weights[i]
+            wsum += weights[i]
+        if wsum == 0:
+            out[k] = 0
+        elif strategy == LEAST_ALLOCATED or strategy == MOST_ALLOCATED:
+            out[k] = score // wsum
+        else:
+            out[k] = go_round(score / wsum)

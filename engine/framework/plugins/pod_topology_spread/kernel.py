@@ -1,0 +1,125 @@
+"""PodTopologySpread kernels over the domain-count entries of ``engine.state.selectors``.
+
+A constraint row j of a plan gives: ``pc_key`` label key, ``pc_ent`` domain entry (counts of
+matching pods per topology value over eligible nodes), ``pc_sel`` selector (per-node counts for
+hostname scoring), ``pc_skew``, ``pc_mindom``, ``pc_self``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+INT32_MAX = 2**31 - 1
+
+
+@njit(cache=True)
+def global_min(st, ent, key):
+    """(smallest count over existing domains, number of domains) for one hard constraint."""
+    off = st.dom_off[ent]
+    nvals = st.key_nvals[key]
+    lo = np.int64(INT32_MAX)
+    domains = 0
+    for v in range(nvals):
+        if st.dom_nodes[off + v] > 0:
+            domains += 1
+            c = st.dom_cnt[off + v]
+            if c < lo:
+                lo = c
+    return lo, domains
+
+
+@njit(cache=True)
+def filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_skew, j0, j1, node, mins):
+    """0 pass, 1 skew too large (Unschedulable), 2 missing topology label (Unresolvable)."""
+    for j in range(j0, j1):
+        if not pc_hard[j]:
+            continue
+        v = labels[node, pc_key[j]]
+        if v < 0:
+            return 2
+        cnt = dom_cnt[dom_off[pc_ent[j]] + v]
+        if cnt + pc_self[j] - mins[j - j0] > pc_skew[j]:
+            return 1
+    return 0
+
+
+@njit(cache=True)
+def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp):
+    """Raw PodTopologySpread scores of the feasible nodes, then NormalizeScore, into ``out``.
+
+    ``seen`` int64 [max values + 1] with ``stamp`` counts distinct domains without clearing.
+    Ignored nodes (missing a key when all keys are required) end with score 0.
+    """
+    nc = j1 - j0
+    ignored = np.zeros(f, dtype=np.bool_)
+    n_ignored = 0
+    if require_all:
+        for i in range(f):
+            node = feas[i]
+            for j in range(j0, j1):
+                if not st.pc_hard[j] and st.labels[node, st.pc_key[j]] < 0:
+                    ignored[i] = True
+            if ignored[i]:
+                n_ignored += 1
+    weights = np.zeros(nc, dtype=np.float64)
+    for j in range(j0, j1):
+        if st.pc_hard[j]:
+            continue
+        if st.pc_host[j]:
+            size = f - n_ignored
+        else:
+            stamp += 1
+            size = 0
+            key = st.pc_key[j]
+            # A node without the key is domain "" (it can only be scored with system defaults).
+            absent_slot = st.ent_missing[st.pc_ent[j]]
+            if absent_slot < 0:
+                absent_slot = seen.shape[0] - 1
+            for i in range(f):
+                if ignored[i]:
+                    continue
+                v = st.labels[feas[i], key]
+                slot = absent_slot if v < 0 else v
+                if seen[slot] != stamp:
+                    seen[slot] = stamp
+                    size += 1
+        weights[j - j0] = math.log(size + 2)
+    for i in range(f):
+        if ignored[i]:
+            out[i] = 0
+            continue
+        node = feas[i]
+        total = 0.0
+        for j in range(j0, j1):
+            if st.pc_hard[j]:
+                continue
+            v = st.labels[node, st.pc_key[j]]
+            if v < 0:
+                continue
+            if st.pc_host[j]:
+                cnt = st.cnt[st.pc_sel[j], node]
+            else:
+                cnt = st.dom_cnt[st.dom_off[st.pc_ent[j]] + v]
+            total += float(cnt) * weights[j - j0] + float(st.pc_skew[j] - 1)
+        r = math.floor(abs(total) + 0.5)
+        out[i] = np.int64(r) if total >= 0 else -np.int64(r)
+    lo = np.int64(2**62)
+    hi = np.int64(0)
+    for i in range(f):
+        if ignored[i]:
+            continue
+        if out[i] < lo:
+            lo = out[i]
+        if out[i] > hi:
+            hi = out[i]
+    for i in range(f):
+        if ignored[i]:
+            out[i] = 0
+        elif hi == 0:
+            out[i] = 100
+        else:
+            out[i] = 100 * (hi + lo - out[i]) // hi
+    return stamp

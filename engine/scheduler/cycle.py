@@ -1,0 +1,422 @@
+"""The scheduling-cycle kernel: PreFilter, Filter, Score, NormalizeScore and host selection.
+
+``schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain)`` schedules
+pod row ``p`` against the state ``st`` (``engine.scheduler.arrays.KernelState``) with the
+profile ``cfg`` (``KernelConfig``), using scratch ``sc`` (``Scratch``). It mirrors
+``engine.framework.reference_scheduler`` rule for rule; tests hold the two equal.
+
+Returns (selected node or NO_NODE / PREFILTER_REJECT, processed nodes, feasible count,
+examined count). With ``explain`` it also fills ``sc.ex_*`` (per examined node status) and
+``sc.scores`` (per feasible node and score plugin; -1 where a plugin skipped).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from engine.framework.plugins.inter_pod_affinity import kernel as ipa
+from engine.framework.plugins.node_ports.kernel import ports_conflict
+from engine.framework.plugins.node_resources_balanced_allocation import kernel as ba
+from engine.framework.plugins.node_resources_fit import kernel as fit
+from engine.framework.plugins.node_resources_fit.kernel import fit_filter
+from engine.framework.plugins.pod_topology_spread import kernel as pts
+from engine.scheduler.codes import (
+    DETAIL_TOO_MANY_PODS,
+    F_INTER_POD_AFFINITY,
+    F_NODE_AFFINITY,
+    F_NODE_NAME,
+    F_NODE_PORTS,
+    F_NODE_RESOURCES_FIT,
+    F_NODE_UNSCHEDULABLE,
+    F_POD_TOPOLOGY_SPREAD,
+    F_TAINT_TOLERATION,
+    NO_NODE,
+    PREFILTER_REJECT,
+    R_AFFINITY,
+    R_ENFORCED,
+    R_IPA_AFFINITY,
+    R_IPA_ANTI,
+    R_IPA_EXISTING,
+    R_NODE_NAME,
+    R_PORTS,
+    R_PTS_LABEL,
+    R_PTS_SKEW,
+    R_RESOURCE,
+    R_TAINT,
+    R_TOO_MANY_PODS,
+    R_UNSCHEDULABLE,
+    S_BALANCED_ALLOCATION,
+    S_IMAGE_LOCALITY,
+    S_INTER_POD_AFFINITY,
+    S_NODE_AFFINITY,
+    S_NODE_RESOURCES_FIT,
+    S_POD_TOPOLOGY_SPREAD,
+    S_TAINT_TOLERATION,
+    SELECT_RANDOM,
+)
+from engine.scheduler.normalize import default_normalize
+from engine.state.classes import (
+    BIT_AFFINITY,
+    BIT_ENFORCED,
+    BIT_NODE_NAME,
+    BIT_TAINT,
+    BIT_UNSCHEDULABLE,
+    FLAG_CONFLICT,
+    FLAG_NA_SKIP,
+    FLAG_NARROW,
+)
+from engine.state.plans import (
+    IPA_PREF,
+    IPA_REQ_AFF,
+    IPA_REQ_ANTI,
+    IPA_SELF_MATCH_ALL,
+    PORTS,
+    PTS_HARD,
+    PTS_REQUIRE_ALL,
+    PTS_SOFT,
+)
+
+UNSCHEDULABLE = 1
+UNRESOLVABLE = 2
+
+
+@njit(cache=True)
+def num_feasible_nodes_to_find(pct, n, has_scores):
+    if not has_scores:
+        return 1
+    if n < 100:
+        return n
+    if pct == 0:
+        pct = 50 - n // 125
+        if pct < 5:
+            pct = 5
+    k = n * pct // 100
+    return 100 if k < 100 else k
+
+
+@njit(cache=True)
+def has_filter(filter_ids, f):
+    for k in range(filter_ids.shape[0]):
+        if filter_ids[k] == f:
+            return True
+    return False
+
+
+@njit(cache=True)
+def filter_verdict(f, bits, fit_detail, fit_unresolvable, ports_hit, pts_r, ipa_r):
+    """Status of filter plugin ``f`` for one node from the precomputed plugin outcomes.
+
+    Returns (code, reason id or fit detail bits); code 0 means the filter passes.
+    """
+    if f == F_NODE_UNSCHEDULABLE:
+        if bits & BIT_UNSCHEDULABLE:
+            return UNRESOLVABLE, np.int64(R_UNSCHEDULABLE)
+    elif f == F_NODE_NAME:
+        if bits & BIT_NODE_NAME:
+            return UNRESOLVABLE, np.int64(R_NODE_NAME)
+    elif f == F_TAINT_TOLERATION:
+        if bits & BIT_TAINT:
+            return UNRESOLVABLE, np.int64(R_TAINT)
+    elif f == F_NODE_AFFINITY:
+        if bits & BIT_ENFORCED:
+            return UNRESOLVABLE, np.int64(R_ENFORCED)
+        if bits & BIT_AFFINITY:
+            return UNRESOLVABLE, np.int64(R_AFFINITY)
+    elif f == F_NODE_PORTS:
+        if ports_hit:
+            return UNSCHEDULABLE, np.int64(R_PORTS)
+    elif f == F_NODE_RESOURCES_FIT:
+        if fit_detail != 0:
+            return (UNRESOLVABLE if fit_unresolvable else UNSCHEDULABLE), fit_detail | (np.int64(1) << 62)
+    elif f == F_POD_TOPOLOGY_SPREAD:
+        if pts_r == 2:
+            return UNRESOLVABLE, np.int64(R_PTS_LABEL)
+        if pts_r == 1:
+            return UNSCHEDULABLE, np.int64(R_PTS_SKEW)
+    elif f == F_INTER_POD_AFFINITY:
+        if ipa_r == ipa.FAIL_AFFINITY:
+            return UNRESOLVABLE, np.int64(R_IPA_AFFINITY)
+        if ipa_r == ipa.FAIL_ANTI:
+            return UNSCHEDULABLE, np.int64(R_IPA_ANTI)
+        if ipa_r == ipa.FAIL_EXISTING:
+            return UNSCHEDULABLE, np.int64(R_IPA_EXISTING)
+    return 0, np.int64(0)
+
+
+@njit(cache=True)
+def _hist_detail(hist, detail):
+    """Count the reasons of a fit detail (bit 62 set) and return -1; else return the reason."""
+    if detail & (np.int64(1) << 62):
+        if detail & DETAIL_TOO_MANY_PODS:
+            hist[R_TOO_MANY_PODS] += 1
+        for c in range(hist.shape[0] - R_RESOURCE):
+            if detail & (np.int64(1) << c):
+                hist[R_RESOURCE + c] += 1
+        return -1
+    return detail
+
+
+@njit(cache=True)
+def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain):
+    cls = st.pod_cls[p]
+    plan = st.pod_plan[p]
+    ls = st.pod_ls[p]
+    cflags = st.cls_flags[cls]
+    pflags = st.plan_flags[plan]
+    sc.hist[:] = 0
+    if cflags & FLAG_CONFLICT and cfg.na_prefilter:
+        return PREFILTER_REJECT, 0, 0, 0
+    # PreFilter: PodTopologySpread global minimums, InterPodAffinity state.
+    j0 = st.pc_ptr[plan]
+    j1 = st.pc_ptr[plan + 1]
+    mins = sc.mins
+    if pflags & PTS_HARD and cfg.pts_filter:
+        for j in range(j0, j1):
+            if st.pc_hard[j]:
+                lo, domains = pts.global_min(st, st.pc_ent[j], st.pc_key[j])
+                mins[j - j0] = 0 if domains < st.pc_mindom[j] else lo
+    i0 = st.it_ptr[plan]
+    i1 = st.it_ptr[plan + 1]
+    ipa_on = False
+    self_all = False
+    aff_empty = True
+    if cfg.ipa_filter:
+        ipa_on = (pflags & (IPA_REQ_AFF | IPA_REQ_ANTI)) != 0 or ipa.existing_anti_present(st, ls)
+        self_all = (pflags & IPA_SELF_MATCH_ALL) != 0
+        aff_empty = ipa.affinity_counts_empty(st, i0, i1)
+    # Filter: round robin from start until enough feasible nodes (+1 extra) are found.
+    narrow = cflags & FLAG_NARROW and cfg.na_prefilter
+    if narrow:
+        q0 = st.narrow_ptr[cls]
+        n = st.narrow_ptr[cls + 1] - q0
+    else:
+        q0 = 0
+        n = st.order.shape[0]
+    if n == 0:
+        return NO_NODE, 0, 0, 0
+    want = n if examine_all else num_feasible_nodes_to_find(cfg.pct, n, cfg.score_ids.shape[0] > 0)
+    order = st.narrow_idx if narrow else st.order
+    filter_ids = cfg.filter_ids
+    bits_row = st.cls_bits[cls]
+    pod_want = st.pod_req[p]
+    alloc = st.alloc
+    used = st.requested
+    res_scalar = cfg.res_scalar
+    fit_ignored = cfg.fit_ignored
+    ports_want = st.plan_port
+    w0 = st.plan_port_ptr[plan]
+    w1 = st.plan_port_ptr[plan + 1]
+    ports = st.ports
+    n_ports = st.n_ports
+    labels = st.labels
+    dom_cnt = st.dom_cnt
+    dom_off = st.dom_off
+    pc_hard = st.pc_hard
+    pc_key = st.pc_key
+    pc_ent = st.pc_ent
+    pc_self = st.pc_self
+    pc_skew = st.pc_skew
+    it_kind = st.it_kind
+    it_key = st.it_key
+    it_ent = st.it_ent
+    ls_term_ptr = st.ls_term_ptr
+    ls_term_idx = st.ls_term_idx
+    t_kind = st.t_kind
+    t_total = st.t_total
+    t_key = st.t_key
+    t_off = st.t_off
+    tdom = st.tdom
+    pts_on = (pflags & PTS_HARD) != 0 and cfg.pts_filter
+    has_ports = (pflags & PORTS) != 0 and has_filter(filter_ids, F_NODE_PORTS)
+    fit_on = has_filter(filter_ids, F_NODE_RESOURCES_FIT)
+    n_filters = filter_ids.shape[0]
+    feas = sc.feas
+    hist = sc.hist
+    ex_node = sc.ex_node
+    ex_code = sc.ex_code
+    ex_plugin = sc.ex_plugin
+    ex_detail = sc.ex_detail
+    f = 0
+    examined = 0
+    k = start % n
+    for _ in range(n):
+        node = order[q0 + k]
+        k += 1
+        if k == n:
+            k = 0
+        pts_r = 0
+        if pts_on:
+            pts_r = pts.filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_skew, j0, j1, node, mins)
+        ipa_r = 0
+        if ipa_on:
+            ipa_r = ipa.filter_node(labels, dom_cnt, dom_off, it_kind, it_key, it_ent, i0, i1, ls_term_ptr,
+                                    ls_term_idx, t_kind, t_total, t_key, t_off, tdom, node, ls, self_all, aff_empty)
+        # Each plugin's outcome is computed (cheaply) up front; the profile's filter order
+        # then decides which failure is reported, as RunFilterPlugins stops at the first.
+        bits = bits_row[node]
+        fit_detail = np.int64(0)
+        fit_unresolvable = False
+        if fit_on:
+            fit_detail, fit_unresolvable = fit_filter(pod_want, alloc, used, node, res_scalar, fit_ignored)
+        ports_hit = has_ports and ports_conflict(ports_want, w0, w1, ports, n_ports, node)
+        code = 0
+        plugin = -1
+        detail = np.int64(0)
+        if bits != 0 or fit_detail != 0 or ports_hit or pts_r != 0 or ipa_r != 0:
+            for fk in range(n_filters):
+                fid = filter_ids[fk]
+                code, detail = filter_verdict(fid, bits, fit_detail, fit_unresolvable, ports_hit, pts_r, ipa_r)
+                if code != 0:
+                    plugin = fid
+                    break
+        if code == 0:
+            if f == want:
+                break
+            feas[f] = node
+            if explain:
+                ex_node[examined] = node
+                ex_code[examined] = 0
+                ex_plugin[examined] = -1
+                ex_detail[examined] = f
+            f += 1
+        else:
+            reason = _hist_detail(hist, detail)
+            if reason >= 0:
+                hist[reason] += 1
+            if explain:
+                ex_node[examined] = node
+                ex_code[examined] = code
+                ex_plugin[examined] = plugin
+                ex_detail[examined] = reason if reason >= 0 else detail
+        examined += 1
+    if f == 0:
+        return NO_NODE, examined, 0, examined
+    if f == 1 and not score_single:
+        return feas[0], examined, 1, examined
+    total = sc.total
+    total[:f] = 0
+    run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain)
+    return feas[select_host(total, f, cfg.selection, draw)], examined, f, examined
+
+
+@njit(cache=True)
+def run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain):
+    buf = sc.buf
+    total = sc.total
+    scores = sc.scores
+    pflags = st.plan_flags[plan]
+    for k in range(cfg.score_ids.shape[0]):
+        sid = cfg.score_ids[k]
+        w = cfg.score_w[k]
+        ran = True
+        if sid == S_TAINT_TOLERATION:
+            row = st.cls_tt[cls]
+            for i in range(f):
+                buf[i] = row[feas[i]]
+            default_normalize(buf, f, True)
+        elif sid == S_NODE_AFFINITY:
+            if st.cls_flags[cls] & FLAG_NA_SKIP:
+                ran = False
+            else:
+                row = st.cls_na[cls]
+                for i in range(f):
+                    buf[i] = row[feas[i]]
+                default_normalize(buf, f, False)
+        elif sid == S_NODE_RESOURCES_FIT:
+            _fit_scores(st, cfg, sc, p, feas, f)
+        elif sid == S_POD_TOPOLOGY_SPREAD:
+            if pflags & PTS_SOFT:
+                sc.stamp[0] = pts.score_nodes(
+                    st, feas, f, st.pc_ptr[plan], st.pc_ptr[plan + 1], (pflags & PTS_REQUIRE_ALL) != 0, buf, sc.seen, sc.stamp[0]
+                )
+            else:
+                ran = False
+        elif sid == S_INTER_POD_AFFINITY:
+            has_pref = (pflags & IPA_PREF) != 0
+            ran = ipa.score_nodes(st, feas, f, ls, st.it_ptr[plan], st.it_ptr[plan + 1], has_pref, cfg.ipa_ignore_existing, buf)
+        elif sid == S_BALANCED_ALLOCATION:
+            ran = _balanced_scores(st, cfg, sc, p, feas, f)
+        elif sid == S_IMAGE_LOCALITY:
+            row = st.cls_img[cls]
+            for i in range(f):
+                buf[i] = row[feas[i]]
+        if ran:
+            for i in range(f):
+                total[i] += buf[i] * w
+        if explain:
+            for i in range(f):
+                scores[i, sid] = buf[i] if ran else -1
+
+
+@njit(cache=True)
+def _fit_scores(st, cfg, sc, p, feas, f):
+    want = sc.want
+    cols = cfg.fit_cols
+    for i in range(cols.shape[0]):
+        c = cols[i]
+        if c == 0:
+            want[i] = st.pod_nz[p, 0]
+        elif c == 1:
+            want[i] = st.pod_nz[p, 1]
+        elif c > 0:
+            want[i] = st.pod_req[p, c]
+        else:
+            want[i] = 0
+    fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want, True,
+                    cfg.fit_strategy, cfg.shape_u, cfg.shape_s, sc.buf)
+
+
+@njit(cache=True)
+def _balanced_scores(st, cfg, sc, p, feas, f):
+    want = sc.want
+    cols = cfg.ba_cols
+    any_request = False
+    for i in range(cols.shape[0]):
+        c = cols[i]
+        want[i] = st.pod_req[p, c] if c >= 0 else 0
+        if want[i] != 0:
+            any_request = True
+    if not any_request:
+        return False
+    ba.score_nodes(feas, f, st.alloc, st.requested, cols, cfg.ba_scalar, want, sc.buf, sc.fractions)
+    return True
+
+
+@njit(cache=True)
+def select_host(total, f, mode, draw):
+    """Heap mode: the first maximum in pre-order of the implicit binary heap over the list
+    (what Go's heap.Init leaves at the root). Random mode: draw-th of the tied maxima."""
+    top = total[0]
+    for i in range(1, f):
+        if total[i] > top:
+            top = total[i]
+    if mode == SELECT_RANDOM:
+        ties = 0
+        for i in range(f):
+            if total[i] == top:
+                ties += 1
+        k = draw % ties
+        for i in range(f):
+            if total[i] == top:
+                if k == 0:
+                    return i
+                k -= 1
+    depth_max = 0
+    while (np.int64(1) << (depth_max + 1)) <= f:
+        depth_max += 1
+    best = -1
+    best_key = np.int64(0)
+    best_depth = 0
+    for i in range(f):
+        if total[i] != top:
+            continue
+        d = 0
+        while (np.int64(1) << (d + 1)) <= i + 1:
+            d += 1
+        key = np.int64(i + 1) << (depth_max - d)
+        if best < 0 or key < best_key or (key == best_key and d < best_depth):
+            best = i
+            best_key = key
+            best_depth = d
+    return best

@@ -1,0 +1,1 @@
+"""Workload inputs: Kubernetes manifest loading, generators, trace readers, example scenarios."""

@@ -1,0 +1,1 @@
+"""Synthetic workload generators (placement benchmark cluster and pod streams)."""
