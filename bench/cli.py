@@ -36,6 +36,10 @@ out = Console()
 err = Console(stderr=True)
 
 
+def out_console() -> Console:
+    return out
+
+
 class Output(StrEnum):
     table = "table"
     json = "json"
@@ -118,6 +122,21 @@ def place(
         print(json.dumps(doc))
     else:
         render.place_table(out, doc)
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (docs/scenario.md).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run directory (default runs/<name>).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override the scenario's seed.")] = None,
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a scenario value: KEY=VALUE (dotted path).")
+    ] = None,
+) -> None:
+    """Simulate a scenario over time; writes events.arrow, nodes.arrow and run.json."""
+    from bench.simulate import run_scenario
+
+    run_scenario(scenario, out, seed, sets or [], out_console=out_console(), err_console=err)
 
 
 @bench_app.command("placement")

@@ -186,6 +186,8 @@ class Pod:
     nominated_node_name: str = ""
     # Being deleted (metadata.deletionTimestamp set): PodTopologySpread does not count it.
     terminating: bool = False
+    # spec.terminationGracePeriodSeconds; None = the simulator's default (30 s upstream).
+    termination_grace_period_seconds: int | None = None
 
     @property
     def key(self) -> str:

@@ -1,16 +1,17 @@
-"""Hypothesis strategies: small random clusters, pods and profiles for the kernel-vs-reference tests.
+"""Hypothesis strategies: random small clusters, pods and profiles (kernel-vs-reference tests).
 
 Everything is drawn from small vocabularies so that labels, selectors, taints and topology
 domains collide often (that is where the interesting rules live). Generated objects are what
 ``workloads.manifests`` would produce from valid manifests: tolerations with an empty key use
 ``Exists``, weights are 1..100, topology spread constraints are unique per (key, action), and so
-on. Deliberately odd but valid inputs are included too: node affinity terms that do not parse
-(they never match), empty terms, missing hostname/zone labels, an empty zone value, terminating
-pods, nodes that advertise no cpu.
+on. Deliberately odd but valid inputs are included too: required node affinity terms that do not
+parse (they never match; preferred ones are kept parseable, because upstream's PreScore fails
+the whole cycle on them, which podbench does not model), empty terms, missing hostname/zone
+labels, an empty zone value, terminating pods, nodes that advertise no cpu.
 
-The builders are plain functions taking hypothesis' ``draw``; only ``scenario`` is a strategy.
-Every primitive strategy is built once and cached (``_ints``), which keeps data
-generation cheap enough for a few hundred examples per test.
+The builders are plain functions taking hypothesis' ``draw``; only ``scenario`` and
+``large_scenario`` are strategies. Every primitive strategy is built once and cached (``_ints``),
+which keeps data generation cheap enough for a few hundred examples per test.
 """
 
 from __future__ import annotations
@@ -304,7 +305,9 @@ def node_selector_term(
     return NodeSelectorTerm(exprs, fields)
 
 
-def node_affinity(draw: Draw, node_names: tuple[str, ...], valid_only: bool = False) -> NodeAffinity:
+def node_affinity(
+    draw: Draw, node_names: tuple[str, ...], valid_only: bool = False
+) -> NodeAffinity:
     required = None
     if one_in(draw, 3):
         required = tuple(
@@ -312,9 +315,9 @@ def node_affinity(draw: Draw, node_names: tuple[str, ...], valid_only: bool = Fa
         )
     preferred = []
     for _ in range(num(draw, 0, 2)):
-        term = node_selector_term(draw, node_names, valid_only)
+        term = node_selector_term(draw, node_names, valid_only=True)
         if valid_only and not (term.match_expressions or term.match_fields):
-            continue  # NodeAffinityArgs validation drops nothing else; keep args valid
+            continue  # keep profile args valid (an empty added term is dropped at parse time)
         preferred.append(PreferredSchedulingTerm(num(draw, 1, 100), term))
     return NodeAffinity(required=required, preferred=tuple(preferred))
 
@@ -332,6 +335,9 @@ def pod_affinity_term(draw: Draw) -> PodAffinityTerm:
     elif mode == 2:
         ns_selector = LabelSelector()  # every namespace
     elif mode == 3:
+        ns_selector = LabelSelector((("team", pick(draw, ("a", "b"))),))
+    elif mode == 4:  # both: a namespace listed or selected
+        namespaces = (pick(draw, NAMESPACE_NAMES),)
         ns_selector = LabelSelector((("team", pick(draw, ("a", "b"))),))
     match_keys: tuple[str, ...] = ()
     mismatch_keys: tuple[str, ...] = ()
@@ -440,7 +446,8 @@ def incoming_pod(draw: Draw, name: str, node_names: tuple[str, ...]) -> Pod:
     inits = [container(draw, f"i{i}", init=True) for i in range(pick(draw, (0, 0, 1, 2)))]
     na = node_affinity(draw, node_names) if one_in(draw, 3) else None
     aff, anti = pod_affinity(draw), pod_affinity(draw)
-    node_selector = label_map(draw, {LABEL_ZONE: ZONES, DISK: ("ssd", "hdd")}, 1) if one_in(draw, 4) else {}
+    selector_vocab = {LABEL_ZONE: ZONES, DISK: ("ssd", "hdd")}
+    node_selector = label_map(draw, selector_vocab, 1) if one_in(draw, 4) else {}
     return Pod(
         name=name,
         namespace=namespace,
@@ -576,6 +583,42 @@ def scenario(draw: Draw, max_pending: int = 1, max_nodes: int = 12) -> Scenario:
         bound=bound,
         pending=pending,
         profile=profile(draw, names),
+        gates=FeatureGates(taint_toleration_comparison_operators=one_in(draw, 4)),
+        selection=pick(draw, ("heap", "heap", "random")),
+        seed=num(draw, 0, 2**16),
+        start=num(draw, 0, n_nodes - 1),
+    )
+
+
+@st.composite
+def large_scenario(draw: Draw, max_pending: int = 6) -> Scenario:
+    """100..160 nodes (copies of a few drawn node shapes, so PreFilter/Filter results repeat),
+    so that ``numFeasibleNodesToFind`` and the round-robin start index really cut the search."""
+    shapes = [node(draw, i) for i in range(num(draw, 2, 5))]
+    n_nodes = num(draw, 100, 160)
+    nodes = []
+    for i in range(n_nodes):
+        base = pick(draw, shapes)
+        labels = dict(base.labels)
+        if LABEL_HOSTNAME in labels:
+            labels[LABEL_HOSTNAME] = f"node-{i}"
+        nodes.append(replace(base, name=f"node-{i}", labels=labels))
+    names = tuple(n.name for n in nodes)
+    bound = [bound_pod(draw, i, names) for i in range(num(draw, 0, 30))]
+    template = incoming_pod(draw, "t", names)
+    pending = [
+        replace(template, name=f"pending-{i}")
+        if one_in(draw, 2)
+        else incoming_pod(draw, f"pending-{i}", names)
+        for i in range(num(draw, 1, max_pending))
+    ]
+    pct = pick(draw, (None, 0, 5, 30, 70, 100))
+    prof = replace(profile(draw, names), percentage_of_nodes_to_score=pct)
+    return Scenario(
+        nodes=nodes,
+        bound=bound,
+        pending=pending,
+        profile=prof,
         gates=FeatureGates(taint_toleration_comparison_operators=one_in(draw, 4)),
         selection=pick(draw, ("heap", "heap", "random")),
         seed=num(draw, 0, 2**16),

@@ -752,6 +752,7 @@ def _pod(m: dict, base: str | None, where: Where, *, template: bool = False) -> 
         scheduler_name=get_str(spec, "schedulerName", sbase) or DEFAULT_SCHEDULER,
         nominated_node_name=get_str(status, "nominatedNodeName", join(base, "status")),
         terminating=meta.get("deletionTimestamp") is not None,
+        termination_grace_period_seconds=_grace(spec, sbase),
     )
     overhead = get_map(spec, "overhead", sbase)
     if overhead:
@@ -762,6 +763,14 @@ def _pod(m: dict, base: str | None, where: Where, *, template: bool = False) -> 
             res, f"{sbase}.resources", pod, where
         )
     return pod
+
+
+def _grace(spec: dict, base: str) -> int | None:
+    value = get_int(spec, "terminationGracePeriodSeconds", base)
+    if value is not None and value < 0:
+        raise InputError(f"must be greater than or equal to 0, got {value}",
+                         path=f"{base}.terminationGracePeriodSeconds")
+    return value
 
 
 def parse_pod(

@@ -1,23 +1,27 @@
-"""The named tuples of arrays that kernels receive: state, profile configuration, scratch.
+"""The structs of arrays that kernels receive: state, profile configuration, scratch.
 
 ``KernelState`` fields are views of ``engine.state`` arrays (see the docstrings there for
 shapes and meanings); ``KernelConfig`` encodes one profile; ``Scratch`` holds per-cycle work
-space and the explain outputs.
+space and the explain outputs. All three are StructRefs (``engine.structs``).
 """
 
 from __future__ import annotations
 
-from collections import namedtuple
+from engine.structs import struct
 
-KernelState = namedtuple(
-    "KernelState",
-    [
+KERNEL_STATE_FIELDS = (
         # nodes
         "order", "alloc", "requested", "nonzero", "labels", "key_nvals", "ports", "n_ports",
         # classes
         "cls_bits", "cls_tt", "cls_na", "cls_img", "cls_flags", "narrow_ptr", "narrow_idx",
         # pods
         "pod_node", "pod_req", "pod_nz", "pod_prio", "pod_cls", "pod_ls", "pod_plan", "pod_term",
+        # nominated pods: per-node linked lists (preemption)
+        "nom_head", "nom_next", "pod_nom",
+        # pods bound to each node: doubly linked lists; start times (preemption order)
+        "pod_head", "pod_next", "pod_prev", "pod_start",
+        # PodDisruptionBudgets matching each label set, and their disruptionsAllowed now
+        "ls_pdb_ptr", "ls_pdb_idx", "pdb_allowed",
         # selectors and domain entries
         "cnt", "sel_terminating", "dom_off", "dom_cnt", "dom_nodes", "dom_total", "elig", "ent_key",
         "ent_missing",
@@ -28,12 +32,10 @@ KernelState = namedtuple(
         "plan_flags", "pc_ptr", "pc_hard", "pc_key", "pc_skew", "pc_mindom", "pc_sel", "pc_ent",
         "pc_self", "pc_host", "it_ptr", "it_kind", "it_key", "it_ent", "it_weight",
         "plan_port_ptr", "plan_port", "plan_term_ptr", "plan_term",
-    ],
 )
+KernelState, KernelStateType = struct("KernelState", KERNEL_STATE_FIELDS, __name__)
 
-KernelConfig = namedtuple(
-    "KernelConfig",
-    [
+KERNEL_CONFIG_FIELDS = (
         "filter_ids",  # int32 [F] filter plugin ids in profile order
         "score_ids",  # int32 [S] score plugin ids in profile order
         "score_w",  # int64 [S] weights
@@ -53,12 +55,10 @@ KernelConfig = namedtuple(
         "shape_s",  # int64 [m] RTCR scores, already scaled to 0..100
         "ba_cols",  # int32 [b] BalancedAllocation resources
         "ba_scalar",  # uint8 [b]
-    ],
 )
+KernelConfig, KernelConfigType = struct("KernelConfig", KERNEL_CONFIG_FIELDS, __name__)
 
-Scratch = namedtuple(
-    "Scratch",
-    [
+SCRATCH_FIELDS = (
         "feas",  # int32 [N] feasible nodes in examination order
         "total",  # int64 [N] weighted totals of the feasible nodes
         "buf",  # int64 [N] one plugin's scores
@@ -73,5 +73,7 @@ Scratch = namedtuple(
         "stamp",  # int64 [1]
         "want", "req", "alc",  # int64 [n] scoring resource vectors
         "fractions",  # float64 [n] BalancedAllocation fractions
-    ],
+        "nom_tmp",  # int64 [P] nominated pods added in a filter pass
+        "record",  # int64 [1] 1 = record every failed node in ex_* (preemption needs them)
 )
+Scratch, ScratchType = struct("Scratch", SCRATCH_FIELDS, __name__)

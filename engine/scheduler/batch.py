@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from engine.scheduler.bind import bind
@@ -19,7 +20,7 @@ def place_batch(st, cfg, sc, pods, draws, start, n_all, out_node, out_hist, out_
     evaluations = 0
     failed = 0
     for b in range(pods.shape[0]):
-        p = pods[b]
+        p = np.int64(pods[b])
         node, processed, f, examined = schedule_one(st, cfg, sc, p, start, False, False, draws[b], False)
         start = (start + processed) % n_all
         evaluations += examined

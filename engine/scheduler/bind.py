@@ -44,6 +44,12 @@ def _counters(st, p, node, delta, pts_only):
 @njit(cache=True)
 def bind(st, p, node):
     st.pod_node[p] = node
+    head = st.pod_head[node]
+    st.pod_next[p] = head
+    st.pod_prev[p] = -1
+    if head >= 0:
+        st.pod_prev[head] = p
+    st.pod_head[node] = p
     for c in range(st.requested.shape[1]):
         st.requested[node, c] += st.pod_req[p, c]
     st.nonzero[node, 0] += st.pod_nz[p, 0]
@@ -74,6 +80,16 @@ def unbind(st, p):
                 st.ports[node, j] = st.ports[node, st.n_ports[node]]
                 st.ports[node, st.n_ports[node]] = -1
                 break
+    nxt = st.pod_next[p]
+    prv = st.pod_prev[p]
+    if prv >= 0:
+        st.pod_next[prv] = nxt
+    else:
+        st.pod_head[node] = nxt
+    if nxt >= 0:
+        st.pod_prev[nxt] = prv
+    st.pod_next[p] = -1
+    st.pod_prev[p] = -1
     st.pod_node[p] = -1
 
 

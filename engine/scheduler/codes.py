@@ -56,7 +56,9 @@ R_PTS_SKEW = 8
 R_IPA_AFFINITY = 9
 R_IPA_ANTI = 10
 R_IPA_EXISTING = 11
-R_RESOURCE = 12
+R_NO_VICTIMS = 12  # DefaultPreemption: no lower-priority pods on the node
+R_NOT_HELPFUL = 13  # DefaultPreemption: node rejected with UnschedulableAndUnresolvable
+R_RESOURCE = 14
 
 # Filter detail bits for NodeResourcesFit: bit c for resource column c, plus too-many-pods.
 DETAIL_TOO_MANY_PODS = 1 << 60

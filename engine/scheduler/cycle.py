@@ -21,6 +21,7 @@ from engine.framework.plugins.node_resources_balanced_allocation import kernel a
 from engine.framework.plugins.node_resources_fit import kernel as fit
 from engine.framework.plugins.node_resources_fit.kernel import fit_filter
 from engine.framework.plugins.pod_topology_spread import kernel as pts
+from engine.scheduler.bind import bind, unbind
 from engine.scheduler.codes import (
     DETAIL_TOO_MANY_PODS,
     F_INTER_POD_AFFINITY,
@@ -158,24 +159,24 @@ def _hist_detail(hist, detail):
 
 
 @njit(cache=True)
-def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain):
+def prefilter(st, cfg, sc, p):
+    """PreFilter for pod ``p``: PodTopologySpread global minimums into ``sc.mins``, the
+    InterPodAffinity switches, and the examination list. Returns (reject, narrow, q0, n,
+    ipa_on, self_all, aff_empty)."""
     cls = st.pod_cls[p]
     plan = st.pod_plan[p]
     ls = st.pod_ls[p]
     cflags = st.cls_flags[cls]
     pflags = st.plan_flags[plan]
-    sc.hist[:] = 0
     if cflags & FLAG_CONFLICT and cfg.na_prefilter:
-        return PREFILTER_REJECT, 0, 0, 0
-    # PreFilter: PodTopologySpread global minimums, InterPodAffinity state.
+        return True, False, 0, 0, False, False, True
     j0 = st.pc_ptr[plan]
     j1 = st.pc_ptr[plan + 1]
-    mins = sc.mins
     if pflags & PTS_HARD and cfg.pts_filter:
         for j in range(j0, j1):
             if st.pc_hard[j]:
                 lo, domains = pts.global_min(st, st.pc_ent[j], st.pc_key[j])
-                mins[j - j0] = 0 if domains < st.pc_mindom[j] else lo
+                sc.mins[j - j0] = 0 if domains < st.pc_mindom[j] else lo
     i0 = st.it_ptr[plan]
     i1 = st.it_ptr[plan + 1]
     ipa_on = False
@@ -185,14 +186,111 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
         ipa_on = (pflags & (IPA_REQ_AFF | IPA_REQ_ANTI)) != 0 or ipa.existing_anti_present(st, ls)
         self_all = (pflags & IPA_SELF_MATCH_ALL) != 0
         aff_empty = ipa.affinity_counts_empty(st, i0, i1)
-    # Filter: round robin from start until enough feasible nodes (+1 extra) are found.
-    narrow = cflags & FLAG_NARROW and cfg.na_prefilter
+    narrow = (cflags & FLAG_NARROW) != 0 and cfg.na_prefilter
     if narrow:
         q0 = st.narrow_ptr[cls]
         n = st.narrow_ptr[cls + 1] - q0
     else:
         q0 = 0
         n = st.order.shape[0]
+    return False, narrow, q0, n, ipa_on, self_all, aff_empty
+
+
+@njit(cache=True)
+def node_status(st, cfg, sc, p, node, ipa_on, self_all, aff_empty):
+    """Filter verdict of one node for pod ``p`` (after ``prefilter``): (code, plugin, detail).
+
+    The per-node loop of ``schedule_one`` inlines the same composition for speed; this
+    general form serves single-node checks (nominated node, nominated pods, preemption).
+    """
+    cls = st.pod_cls[p]
+    plan = st.pod_plan[p]
+    ls = st.pod_ls[p]
+    pflags = st.plan_flags[plan]
+    filter_ids = cfg.filter_ids
+    pts_r = 0
+    if (pflags & PTS_HARD) != 0 and cfg.pts_filter:
+        pts_r = pts.filter_node(st.labels, st.dom_cnt, st.dom_off, st.pc_hard, st.pc_key, st.pc_ent, st.pc_self,
+                                st.pc_skew, st.pc_ptr[plan], st.pc_ptr[plan + 1], node, sc.mins)
+    ipa_r = 0
+    if ipa_on:
+        ipa_r = ipa.filter_node(st.labels, st.dom_cnt, st.dom_off, st.it_kind, st.it_key, st.it_ent,
+                                st.it_ptr[plan], st.it_ptr[plan + 1], st.ls_term_ptr, st.ls_term_idx, st.t_kind,
+                                st.t_total, st.t_key, st.t_off, st.tdom, node, ls, self_all, aff_empty)
+    bits = st.cls_bits[cls, node]
+    fit_detail = np.int64(0)
+    fit_unresolvable = False
+    if has_filter(filter_ids, F_NODE_RESOURCES_FIT):
+        fit_detail, fit_unresolvable = fit_filter(st.pod_req[p], st.alloc, st.requested, node, cfg.res_scalar,
+                                                  cfg.fit_ignored)
+    ports_hit = (pflags & PORTS) != 0 and has_filter(filter_ids, F_NODE_PORTS) and ports_conflict(
+        st.plan_port, st.plan_port_ptr[plan], st.plan_port_ptr[plan + 1], st.ports, st.n_ports, node)
+    for fk in range(filter_ids.shape[0]):
+        fid = filter_ids[fk]
+        code, detail = filter_verdict(fid, bits, fit_detail, fit_unresolvable, ports_hit, pts_r, ipa_r)
+        if code != 0:
+            return code, fid, detail
+    return 0, -1, np.int64(0)
+
+
+@njit(cache=True)
+def node_status_fresh(st, cfg, sc, p, node):
+    """``node_status`` with the PreFilter state recomputed (the cluster changed since)."""
+    reject, narrow, q0, n, ipa_on, self_all, aff_empty = prefilter(st, cfg, sc, p)
+    if reject:
+        return UNRESOLVABLE, F_NODE_AFFINITY, np.int64(R_AFFINITY)
+    return node_status(st, cfg, sc, p, node, ipa_on, self_all, aff_empty)
+
+
+@njit(cache=True)
+def nominated_pass(st, cfg, sc, p, node):
+    """RunFilterPluginsWithNominatedPods pass 0: with the node's nominated pods of priority
+    >= the pod's added. Returns (added any, code, plugin, detail)."""
+    added = 0
+    q = st.nom_head[node]
+    prio = st.pod_prio[p]
+    while q >= 0:
+        if q != p and st.pod_prio[q] >= prio and st.pod_node[q] < 0:
+            bind(st, q, node)
+            sc.nom_tmp[added] = q
+            added += 1
+        q = st.nom_next[q]
+    if added == 0:
+        return False, 0, -1, np.int64(0)
+    code, plugin, detail = node_status_fresh(st, cfg, sc, p, node)
+    for i in range(added):
+        unbind(st, sc.nom_tmp[i])
+    if code != 0:
+        return True, code, plugin, detail
+    # the PreFilter state of pass 1 must not see the nominated pods
+    prefilter(st, cfg, sc, p)
+    return True, 0, -1, np.int64(0)
+
+
+@njit(cache=True)
+def node_fits(st, cfg, sc, p, node):
+    """Both passes of RunFilterPluginsWithNominatedPods on one node, PreFilter recomputed."""
+    added, code, plugin, detail = nominated_pass(st, cfg, sc, p, node)
+    if code != 0:
+        return code, plugin, detail
+    return node_status_fresh(st, cfg, sc, p, node)
+
+
+@njit(cache=True)
+def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain):
+    cls = st.pod_cls[p]
+    plan = st.pod_plan[p]
+    ls = st.pod_ls[p]
+    pflags = st.plan_flags[plan]
+    sc.hist[:] = 0
+    reject, narrow, q0, n, ipa_on, self_all, aff_empty = prefilter(st, cfg, sc, p)
+    if reject:
+        return PREFILTER_REJECT, 0, 0, 0
+    j0 = st.pc_ptr[plan]
+    j1 = st.pc_ptr[plan + 1]
+    i0 = st.it_ptr[plan]
+    i1 = st.it_ptr[plan + 1]
+    mins = sc.mins
     if n == 0:
         return NO_NODE, 0, 0, 0
     want = n if examine_all else num_feasible_nodes_to_find(cfg.pct, n, cfg.score_ids.shape[0] > 0)
@@ -231,6 +329,8 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
     has_ports = (pflags & PORTS) != 0 and has_filter(filter_ids, F_NODE_PORTS)
     fit_on = has_filter(filter_ids, F_NODE_RESOURCES_FIT)
     n_filters = filter_ids.shape[0]
+    nom_head = st.nom_head
+    record = explain or sc.record[0] != 0
     feas = sc.feas
     hist = sc.hist
     ex_node = sc.ex_node
@@ -245,6 +345,19 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
         k += 1
         if k == n:
             k = 0
+        if nom_head[node] >= 0:
+            added, code, plugin, detail = nominated_pass(st, cfg, sc, p, node)
+            if code != 0:
+                reason = _hist_detail(hist, detail)
+                if reason >= 0:
+                    hist[reason] += 1
+                if record:
+                    ex_node[examined] = node
+                    ex_code[examined] = code
+                    ex_plugin[examined] = plugin
+                    ex_detail[examined] = reason if reason >= 0 else detail
+                examined += 1
+                continue
         pts_r = 0
         if pts_on:
             pts_r = pts.filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_skew, j0, j1, node, mins)
@@ -284,7 +397,7 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
             reason = _hist_detail(hist, detail)
             if reason >= 0:
                 hist[reason] += 1
-            if explain:
+            if record:
                 ex_node[examined] = node
                 ex_code[examined] = code
                 ex_plugin[examined] = plugin

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.framework.plugins import (
+    default_preemption,
     inter_pod_affinity,
     node_affinity,
     node_name,
@@ -57,6 +58,8 @@ REASONS = {
     codes.R_IPA_AFFINITY: inter_pod_affinity.REASON_AFFINITY_RULES,
     codes.R_IPA_ANTI: inter_pod_affinity.REASON_ANTI_AFFINITY_RULES,
     codes.R_IPA_EXISTING: inter_pod_affinity.REASON_EXISTING_ANTI_AFFINITY,
+    codes.R_NO_VICTIMS: default_preemption.REASON_NO_VICTIMS,
+    codes.R_NOT_HELPFUL: default_preemption.REASON_NOT_HELPFUL,
 }
 
 
@@ -69,7 +72,7 @@ def kernel_config(profile: Profile, state: ClusterState, selection: str) -> Kern
     strategies = {LEAST_ALLOCATED: codes.LEAST_ALLOCATED, MOST_ALLOCATED: codes.MOST_ALLOCATED}
     scale = 100 // MAX_CUSTOM_PRIORITY_SCORE
     ba = args.balanced_allocation.resources
-    return KernelConfig(
+    return KernelConfig.of(
         filter_ids=np.array([codes.FILTER_IDS[n] for n in profile.filters if n in codes.FILTER_IDS], dtype=np.int32),
         score_ids=np.array([codes.SCORE_IDS[n] for n, _ in profile.scores if n in codes.SCORE_IDS], dtype=np.int32),
         score_w=np.array([w for n, w in profile.scores if n in codes.SCORE_IDS], dtype=np.int64),
@@ -99,7 +102,7 @@ def make_scratch(state: ClusterState) -> Scratch:
     max_v = max([len(v) for v in state.nodes.labels_index.values] or [1]) + 1
     args = state.profile.args
     max_r = max(len(args.node_resources_fit.scoring_strategy.resources), len(args.balanced_allocation.resources), 1)
-    return Scratch(
+    return Scratch.of(
         feas=np.zeros(n, dtype=np.int32),
         total=np.zeros(n, dtype=np.int64),
         buf=np.zeros(n, dtype=np.int64),
@@ -116,6 +119,8 @@ def make_scratch(state: ClusterState) -> Scratch:
         req=np.zeros(max_r, dtype=np.int64),
         alc=np.zeros(max_r, dtype=np.int64),
         fractions=np.zeros(max_r, dtype=np.float64),
+        nom_tmp=np.zeros(max(state.pods.node.shape[0], 1), dtype=np.int64),
+        record=np.zeros(1, dtype=np.int64),
     )
 
 

@@ -73,6 +73,11 @@ class ClusterState:
         )
         self._structure_dirty = True
         self._kernel: KernelState | None = None
+        # PodDisruptionBudgets per label set (CSR) and their disruptionsAllowed (the simulator
+        # keeps them current; without it they stay 0 and every victim counts as a violation).
+        self.pdb_ptr = np.zeros(1, dtype=np.int64)
+        self.pdb_idx = np.zeros(0, dtype=np.int32)
+        self.pdb_allowed = np.zeros(0, dtype=np.int64)
 
     def _namespace_labels(self, name: str) -> dict[str, str]:
         ns = self.namespaces.get(name)
@@ -90,6 +95,17 @@ class ClusterState:
         self.classes.refresh()
         self._structure_dirty = True
 
+    def remove_node(self, name: str) -> None:
+        """The node leaves the cluster (its pods must already be gone)."""
+        self.nodes.remove(name)
+        self.mark_structure_dirty()
+
+    def mark_structure_dirty(self) -> None:
+        """Node labels, taints, schedulability or the node set changed: re-derive classes,
+        domain entries and plans before the next kernel call."""
+        self._structure_dirty = True
+        self._kernel = None
+
     # -- pods ----------------------------------------------------------------------------------
     def compile(self, pod: Pod) -> PodKind:
         """Classify a pod spec (class, label set, plan) and encode its requests."""
@@ -98,7 +114,7 @@ class ClusterState:
             self.axis.ensure(name)
         self.nodes.widen_resources()
         self.pods.widen_resources()
-        req = np.zeros(len(self.axis), dtype=np.int64)
+        req = np.zeros(self.axis.capacity, dtype=np.int64)
         for name, value in reqs.items():
             req[self.axis.index[name]] = value
         req[PODS_COL] = 1
@@ -250,7 +266,7 @@ class ClusterState:
             sel.rebuild()
             cnt = sel.cnt
         key_nvals = np.array([len(v) for v in li.values] or [0], dtype=np.int32)
-        return KernelState(
+        return KernelState.of(
             order=nodes.order,
             alloc=nodes.alloc,
             requested=nodes.requested,
@@ -274,6 +290,16 @@ class ClusterState:
             pod_ls=pods.ls,
             pod_plan=pods.plan,
             pod_term=pods.term,
+            nom_head=nodes.nom_head,
+            nom_next=pods.nom_next,
+            pod_nom=pods.nominated,
+            pod_head=nodes.pod_head,
+            pod_next=pods.next,
+            pod_prev=pods.prev,
+            pod_start=pods.start,
+            ls_pdb_ptr=self.pdb_ptr,
+            ls_pdb_idx=self.pdb_idx,
+            pdb_allowed=self.pdb_allowed,
             cnt=cnt,
             sel_terminating=sel.sel_terminating,
             dom_off=sel.dom_off,

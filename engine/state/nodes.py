@@ -11,6 +11,8 @@ Arrays (N = node capacity, R = resources, K = label keys, T = taint slots, P = p
 - ``taints``        int32 [N, T]  taint ids (``LabelIndex.taints``), -1 padding, in spec order
 - ``ports``         int64 [N, P]  host ports in use, packed (ip id << 20 | protocol << 16 | port)
 - ``order``         int32 [n]     alive node indices in node-tree order (zones interleaved)
+- ``nom_head``      int32 [N]     first pod nominated to the node (preemption), -1
+- ``pod_head``      int32 [N]     first pod bound to the node (list through pods.next), -1
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ class NodeStore:
         self.objects: list[Node | None] = []
         self.index: dict[str, int] = {}
         self.n = 0
-        self.alloc = np.zeros((0, len(axis)), dtype=np.int64)
-        self.requested = np.zeros((0, len(axis)), dtype=np.int64)
+        self.alloc = np.zeros((0, axis.capacity), dtype=np.int64)
+        self.requested = np.zeros((0, axis.capacity), dtype=np.int64)
         self.nonzero = np.zeros((0, 2), dtype=np.int64)
         self.unschedulable = np.zeros(0, dtype=np.uint8)
         self.alive = np.zeros(0, dtype=np.uint8)
@@ -86,6 +88,8 @@ class NodeStore:
         self.taints = np.full((0, 1), -1, dtype=np.int32)
         self.ports = np.full((0, 1), -1, dtype=np.int64)
         self.n_ports = np.zeros(0, dtype=np.int32)
+        self.nom_head = np.zeros(0, dtype=np.int32)
+        self.pod_head = np.zeros(0, dtype=np.int32)
         self._zones: dict[str, list[int]] = {}
         self.order = np.zeros(0, dtype=np.int32)
         self.version = 0  # bumped on every change that invalidates class masks
@@ -101,11 +105,13 @@ class NodeStore:
         self.taints = grow_rows(self.taints, need, -1)
         self.ports = grow_rows(self.ports, need, -1)
         self.n_ports = grow_rows(self.n_ports, need)
+        self.nom_head = grow_rows(self.nom_head, need, -1)
+        self.pod_head = grow_rows(self.pod_head, need, -1)
 
     def widen_resources(self) -> None:
-        r = len(self.axis)
-        self.alloc = grow_cols(self.alloc, r)
-        self.requested = grow_cols(self.requested, r)
+        r = self.axis.capacity
+        self.alloc = _widen(self.alloc, r)
+        self.requested = _widen(self.requested, r)
 
     # -- nodes ------------------------------------------------------------------------------
     def add(self, node: Node) -> int:
@@ -206,3 +212,12 @@ class NodeStore:
 
     def max_pods(self) -> np.ndarray:
         return self.alloc[: self.n, PODS_COL]
+
+
+def _widen(a: np.ndarray, columns: int) -> np.ndarray:
+    """Exactly ``columns`` columns (resource matrices all share the axis capacity)."""
+    if a.shape[1] == columns:
+        return a
+    out = np.zeros((a.shape[0], columns), dtype=a.dtype)
+    out[:, : a.shape[1]] = a
+    return out

@@ -164,7 +164,8 @@ class PlanCompiler:
             for c in group:
                 # System-default scoring reads a missing label as "" (scoring.go PreScore).
                 missing_as_empty = not is_hard and not require_all
-                rows.constraints.append(self._constraint(pod, cls, c, is_hard, keys, missing_as_empty))
+                row = self._constraint(pod, cls, c, is_hard, keys, missing_as_empty)
+                rows.constraints.append(row)
 
     def _constraint(
         self, pod: Pod, cls: int, c: Constraint, hard: bool, keys: frozenset[str], missing_as_empty: bool

@@ -23,6 +23,18 @@ class ResourceAxis:
     def __len__(self) -> int:
         return len(self.names)
 
+    @property
+    def capacity(self) -> int:
+        """Columns of every resource matrix: a power of two >= 8 covering all resources.
+
+        All matrices share it exactly, so kernels may loop over a row's columns and index
+        the others with the same column; unused columns stay 0.
+        """
+        cap = 8
+        while cap < len(self.names):
+            cap *= 2
+        return cap
+
     def ensure(self, name: str) -> int:
         """Column of ``name``, adding scalar resources on first use; -1 for untracked names."""
         i = self.index.get(name)

@@ -147,7 +147,9 @@ class SelectorRegistry:
             self._elig_masks.append(mask)
         return e
 
-    def entry(self, selector: int, key: int, eligibility: int, missing_as_empty: bool = False) -> int:
+    def entry(
+        self, selector: int, key: int, eligibility: int, missing_as_empty: bool = False
+    ) -> int:
         ek = EntryKey(selector, key, eligibility, missing_as_empty)
         e = self.entries.get(ek)
         if e < 0:
@@ -177,7 +179,10 @@ class SelectorRegistry:
         self.ent_sel = np.array([ek.selector for ek in self.entries.values], dtype=np.int32)
         self.ent_key = np.array([ek.key for ek in self.entries.values], dtype=np.int32)
         self.ent_missing = np.array(
-            [li.values[ek.key].get("") if ek.missing_as_empty else -1 for ek in self.entries.values],
+            [
+                li.values[ek.key].get("") if ek.missing_as_empty else -1
+                for ek in self.entries.values
+            ],
             dtype=np.int32,
         )
         masks = [m() for m in self._elig_masks]

@@ -121,12 +121,16 @@ def count_matching(pods: list[Pod], selector: Selector, namespace: str) -> int:
     )
 
 
-def passes_inclusion(c: Constraint, pod: Pod, node: Node, comparison_operators: bool = False) -> bool:
+def passes_inclusion(
+    c: Constraint, pod: Pod, node: Node, comparison_operators: bool = False
+) -> bool:
     """``matchNodeInclusionPolicies``; taints are matched with the Gt/Lt feature gate's value."""
     if c.honor_affinity and not required_matches(pod, node):
         return False
-    untolerated = first_untolerated(node.taints, pod.tolerations, comparison_operators=comparison_operators)
-    return not (c.honor_taints and untolerated is not None)
+    if not c.honor_taints:
+        return True
+    gate = comparison_operators
+    return first_untolerated(node.taints, pod.tolerations, comparison_operators=gate) is None
 
 
 def has_all_keys(node: Node, constraints: list[Constraint]) -> bool:
@@ -156,6 +160,7 @@ class PodTopologySpread:
     # -- filtering -----------------------------------------------------------------------
     def pre_filter(self, state: CycleState) -> tuple[Status | None, set[str] | None]:
         pod, snapshot = state.pod, state.snapshot
+        gate = state.gates.taint_toleration_comparison_operators
         constraints = build_constraints(pod, snapshot, self.args, DO_NOT_SCHEDULE)
         if not constraints:
             return Status(SKIP, (), NAME), None
@@ -165,7 +170,7 @@ class PodTopologySpread:
                 continue
             per_pair: dict[tuple[str, str], int] = {}
             for c in constraints:
-                if not passes_inclusion(c, pod, node, state.gates.taint_toleration_comparison_operators):
+                if not passes_inclusion(c, pod, node, gate):
                     continue
                 pair = (c.topology_key, node.labels[c.topology_key])
                 per_pair[pair] = count_matching(snapshot.pods_on(node), c.selector, pod.namespace)
@@ -194,6 +199,7 @@ class PodTopologySpread:
     # -- scoring -------------------------------------------------------------------------
     def pre_score(self, state: CycleState, nodes: list[Node]) -> bool:
         pod, snapshot = state.pod, state.snapshot
+        gate = state.gates.taint_toleration_comparison_operators
         if not nodes or not snapshot.nodes:
             return True
         require_all = bool(pod.topology_spread_constraints) or not self.args.system_defaulted
@@ -217,7 +223,7 @@ class PodTopologySpread:
             if require_all and not has_all_keys(node, constraints):
                 continue
             for i, c in enumerate(constraints):
-                if not passes_inclusion(c, pod, node, state.gates.taint_toleration_comparison_operators):
+                if not passes_inclusion(c, pod, node, gate):
                     continue
                 value = node.labels.get(c.topology_key, "")
                 if value in counts[i]:

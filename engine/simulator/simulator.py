@@ -1,0 +1,649 @@
+"""The simulator's Python driver: builds the state from a Scenario, runs the Numba event loop
+in slices, performs node events (fail, recover, drain, cordon, taints, add, remove), samples
+nodes and streams the trace.
+
+Python acts only between slices: at scenario events, node-lifecycle steps, node samples and
+when a buffer fills. Everything per pod happens in ``engine.simulator.core``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import math
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine import __version__
+from engine.framework.plugins.default_preemption.kernel import new_preemption
+from engine.objects import LABEL_ZONE, NO_EXECUTE, NO_SCHEDULE, Node, Pod, Taint, Toleration
+from engine.resources import qos_class
+from engine.scheduler import codes
+from engine.scheduler.scheduler import kernel_config, make_scratch
+from engine.simulator import core
+from engine.simulator import heap as eh
+from engine.simulator import podheap as ph
+from engine.simulator.recorder import Recorder
+from engine.simulator.trace import QOS_NAMES, TraceWriter
+from engine.state.cluster import ClusterState
+from engine.tolerations import tolerates
+from workloads.scenario import Scenario
+
+UNREACHABLE = "node.kubernetes.io/unreachable"
+NOT_READY = "node.kubernetes.io/not-ready"
+FOREVER = -2
+IMMEDIATE = -1
+EVENT_BUFFER = 1 << 18
+MAX_RESOURCES = 64  # reason histogram columns for resources (failure rows)
+FAIL_BUFFER = 1 << 14
+
+
+@dataclass(order=True)
+class Action:
+    """A Python-side timed action (node lifecycle step, scenario event, drain retry)."""
+
+    at: int
+    seq: int
+    run: Callable[[int], None] = field(compare=False)
+
+
+@dataclass
+class RunResult:
+    run_info: dict
+    out_dir: Path
+
+
+def noexecute_delay_ms(pod: Pod, taints: list[Taint], defaults: dict[str, int]) -> int:
+    """When the taint-eviction controller deletes ``pod`` on a node with ``taints`` (§6.2, §7.2).
+
+    Tolerations first get DefaultTolerationSeconds (``defaults``: taint key -> seconds) unless the
+    pod already tolerates that key for NoExecute. Returns IMMEDIATE, FOREVER or milliseconds.
+    """
+    tolerations = list(pod.tolerations)
+    for key, seconds in defaults.items():
+        if not any(t.effect in ("", NO_EXECUTE) and t.key in ("", key) for t in tolerations):
+            tolerations.append(Toleration(key, "Exists", "", NO_EXECUTE, seconds))
+    used: list[Toleration] = []
+    for taint in taints:
+        if taint.effect != NO_EXECUTE:
+            continue
+        matching = [t for t in tolerations if tolerates(t, taint)]
+        if not matching:
+            return IMMEDIATE
+        used.extend(matching)
+    if not used:
+        return FOREVER
+    seconds = [t.toleration_seconds for t in used if t.toleration_seconds is not None]
+    if not seconds:
+        return FOREVER
+    return max(0, min(seconds)) * 1000
+
+
+class Simulation:
+    """One run of a scenario into a run directory."""
+
+    def __init__(self, scenario: Scenario, out_dir: Path, *, progress: Callable[[int, int], None] | None = None):
+        self.sc = scenario
+        self.out_dir = Path(out_dir)
+        self.progress = progress
+        self.state = ClusterState(
+            scenario.profile,
+            namespaces=scenario.objects.namespaces,
+            services=scenario.objects.services,
+            workloads=scenario.objects.workloads,
+        )
+        self.state.add_nodes(list(scenario.objects.nodes))
+        self.node_names: list[str] = [n.name for n in scenario.objects.nodes]
+        self.actions: list[Action] = []
+        self._seq = 0
+        self.zone_next_taint: dict[str, int] = {}
+        self.stats = {"scheduling_seconds": 0.0, "trace_seconds": 0.0}
+        self.wall_start = time.perf_counter()
+
+    # -- setup -------------------------------------------------------------------------------
+    def _kinds(self) -> list[Pod]:
+        """Pod kinds: scenario templates, then the pods bound at start (one kind each)."""
+        return list(self.sc.templates) + [p for p in self.sc.objects.pods if p.node_name]
+
+    def _build(self) -> None:
+        sc, state = self.sc, self.state
+        for name in sc.arrivals.requests or {}:
+            state.axis.ensure(name)
+        state.nodes.widen_resources()
+        state.pods.widen_resources()
+        kinds = self._kinds()
+        self.kinds = kinds
+        compiled = [state.compile(p) for p in kinds]
+        self._compile_pdbs()
+        n_bound = len(kinds) - len(sc.templates)
+        arr = sc.arrivals
+        n_arr = len(arr)
+        rows = 1024 + n_bound
+        state.pods.add_free_rows(rows)
+        state.kernel_state()
+        R = state.axis.capacity
+        defaults = {
+            UNREACHABLE: sc.node_lifecycle.unreachable_toleration_s,
+            NOT_READY: sc.node_lifecycle.not_ready_toleration_s,
+        }
+        self.defaults = defaults
+        grace_default = sc.lifecycle.termination_grace_ms
+        k_req = np.zeros((len(kinds), R), dtype=np.int64)
+        for i, kind in enumerate(compiled):
+            k_req[i, : kind.req.shape[0]] = kind.req
+        self.k_qos = np.array([QOS_NAMES.index(qos_class(p)) for p in kinds], dtype=np.int8)
+        a_req = np.zeros((0, R), dtype=np.int64)
+        if arr.requests:
+            a_req = np.full((n_arr, R), -1, dtype=np.int64)
+            for name, values in arr.requests.items():
+                col = state.axis.index.get(name, -1)
+                if col >= 0:
+                    a_req[:, col] = values
+        a_prio = arr.priority.astype(np.int32) if arr.priority is not None else np.full(n_arr, core.NO_PRIO, np.int32)
+        # bound pods at start are arrivals at time 0 that skip the queue
+        self.n_bound = n_bound
+        P = state.pods.node.shape[0]
+        N = max(state.nodes.alloc.shape[0], 1)
+        W = codes.R_RESOURCE + MAX_RESOURCES
+        self.sim = core.SimArrays.of(
+            pid=np.zeros(P, np.int64), phase=np.zeros(P, np.int8), kind=np.zeros(P, np.int32),
+            created=np.zeros(P, np.int64), bound=np.zeros(P, np.int64), started=np.zeros(P, np.int64),
+            life=np.zeros(P, np.int64), ready=np.zeros(P, np.uint8), gen=np.zeros(P, np.int64),
+            egen=np.zeros(P, np.int64), preempted=np.zeros(P, np.uint8), awaiting=np.zeros(P, np.uint8),
+            free_next=np.full(P, -1, np.int32),
+            q_state=np.zeros(P, np.int8), q_ts=np.zeros(P, np.int64), q_attempts=np.zeros(P, np.int32),
+            q_backoff=np.zeros(P, np.int64), q_since=np.zeros(P, np.int64), q_plugins=np.zeros(P, np.int32),
+            q_gen=np.zeros(P, np.int64), q_pos=np.full(P, -1, np.int32), u_list=np.zeros(P, np.int32),
+            k_cls=np.array([k.cls for k in compiled], np.int32), k_ls=np.array([k.ls for k in compiled], np.int32),
+            k_plan=np.array([k.plan for k in compiled], np.int32), k_req=k_req,
+            k_nz=np.array([k.nonzero for k in compiled], np.int64).reshape(len(kinds), 2),
+            k_prio=np.array([k.priority for k in compiled], np.int32),
+            k_grace=np.array(
+                [grace_default if p.termination_grace_period_seconds is None else p.termination_grace_period_seconds * 1000
+                 for p in kinds], np.int64),
+            k_tol_unreach=np.zeros(len(kinds), np.int64), k_tol_notready=np.zeros(len(kinds), np.int64),
+            k_never=np.array([p.preemption_policy == "Never" for p in kinds], np.uint8),
+            a_time=np.concatenate([np.zeros(n_bound, np.int64), arr.time_ms.astype(np.int64)]),
+            a_kind=np.concatenate([np.arange(len(sc.templates), len(kinds), dtype=np.int32),
+                                   arr.template.astype(np.int32)]),
+            a_life=np.concatenate([np.full(n_bound, -1, np.int64), arr.lifetime_ms.astype(np.int64)]),
+            a_prio=np.concatenate([np.full(n_bound, core.NO_PRIO, np.int32), a_prio]),
+            a_req=a_req if a_req.shape[0] == 0 else np.concatenate([np.full((n_bound, R), -1, np.int64), a_req]),
+            n_dead=np.zeros(N, np.uint8),
+            pdb_mode=self.pdb_mode, pdb_value=self.pdb_value, pdb_expected=self.pdb_expected,
+            pdb_healthy=np.zeros(len(self.pdb_mode), np.int64), pdb_count=np.zeros(len(self.pdb_mode), np.int64),
+            e_time=np.zeros(EVENT_BUFFER, np.int64), e_kind=np.zeros(EVENT_BUFFER, np.int8),
+            e_pid=np.zeros(EVENT_BUFFER, np.int64), e_node=np.zeros(EVENT_BUFFER, np.int32),
+            e_aux=np.zeros(EVENT_BUFFER, np.int64),
+            f_hist=np.zeros((FAIL_BUFFER, W), np.int64), f_post=np.zeros((FAIL_BUFFER, W), np.int64),
+            f_state=np.zeros(FAIL_BUFFER, np.int8), f_nall=np.zeros(FAIL_BUFFER, np.int64),
+            f_absent=np.zeros(FAIL_BUFFER, np.int64), f_pot=np.zeros(FAIL_BUFFER, np.int64),
+            cfg_i=np.zeros(core.CFG_N, np.int64), meta=np.zeros(core.M_N, np.int64),
+            node_rank=self._node_rank(N), plugin_bit=core.PLUGIN_BIT.copy(),
+        )
+        sim = self.sim
+        free = np.arange(P, dtype=np.int32)
+        sim.free_next[:-1] = free[1:]
+        sim.free_next[-1] = -1
+        cfg_i = sim.cfg_i
+        cfg_i[core.CFG_START_LATENCY] = sc.lifecycle.start_latency_ms
+        cfg_i[core.CFG_READY_DELAY] = sc.lifecycle.ready_delay_ms
+        cfg_i[core.CFG_CYCLE] = sc.cycle_ms
+        cfg_i[core.CFG_PREEMPTION] = 1 if "DefaultPreemption" in sc.profile.post_filters else 0
+        preemption_args = sc.profile.args.default_preemption
+        cfg_i[core.CFG_PCT] = preemption_args.min_candidate_nodes_percentage
+        cfg_i[core.CFG_ABS] = preemption_args.min_candidate_nodes_absolute
+        settings = sc.scheduler_settings
+        cfg_i[core.CFG_BACKOFF_INIT] = int(settings.pod_initial_backoff_seconds * 1000)
+        cfg_i[core.CFG_BACKOFF_MAX] = int(settings.pod_max_backoff_seconds * 1000)
+        cfg_i[core.CFG_UNSCHED_MAX] = 5 * 60 * 1000
+        cfg_i[core.CFG_FLUSH_PERIOD] = 30 * 1000
+        sim.meta[core.M_FREE] = 0
+        sim.meta[core.M_RNG] = (sc.seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & 0x7FFFFFFFFFFFFFFF or 1
+        self.heap = eh.new_heap(1 << 16)
+        self.aq = ph.new_pod_heap(1 << 14)
+        self.bq = ph.new_pod_heap(1 << 14)
+        eh.push(self.heap, 30 * 1000, core.EV_FLUSH, -1, 0)
+        self._refresh_kernel()
+        self.recorder = Recorder(self, TraceWriter(self.out_dir))
+        self._place_bound(n_bound)
+
+    def _compile_pdbs(self) -> None:
+        """PDB arrays and the label-set -> PDB index (§8.3)."""
+        from engine.labels import compile_selector
+        from engine.state.selectors import Clause, PodSelector
+
+        pdbs = self.sc.objects.pdbs
+        modes, values, expected = [], [], []
+        owners = {(w.kind, w.namespace, w.name): w for w in self.sc.objects.workloads}
+        for pdb in pdbs:
+            if pdb.min_available is not None:
+                v, pct = _int_or_pct(pdb.min_available)
+                modes.append(1 if pct else 0)
+            else:
+                v, pct = _int_or_pct(pdb.max_unavailable if pdb.max_unavailable is not None else 0)
+                modes.append(3 if pct else 2)
+            values.append(v)
+            scale = [w.replicas or 0 for w in owners.values()
+                     if w.namespace == pdb.namespace and w.selector == pdb.selector]
+            expected.append(sum(scale) if (pct or modes[-1] >= 2) and scale else -1)
+        self.pdb_mode = np.array(modes, dtype=np.int8)
+        self.pdb_value = np.array(values, dtype=np.int64)
+        self.pdb_expected = np.array(expected, dtype=np.int64)
+        sel = self.state.selectors
+        rows: list[list[int]] = []
+        compiled = [(pdb.namespace, compile_selector(pdb.selector)) for pdb in pdbs]
+        for ls in range(len(sel.labelsets)):
+            namespace, labels = sel.labelset_labels(ls)
+            matches = []
+            for k, (ns, selector) in enumerate(compiled):
+                if ns == namespace and selector is not None and len(selector) > 0 and labels and \
+                        PodSelector((Clause(frozenset((ns,)), None, selector),), True).clauses[0].matches(
+                            namespace, labels, {}):
+                    matches.append(k)
+            rows.append(matches)
+        ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        for i, r in enumerate(rows):
+            ptr[i + 1] = ptr[i] + len(r)
+        self.state.pdb_ptr = ptr
+        self.state.pdb_idx = np.array([x for r in rows for x in r], dtype=np.int32)
+        self.state.pdb_allowed = np.zeros(max(len(pdbs), 1), dtype=np.int64)
+
+    def _node_rank(self, n: int) -> np.ndarray:
+        names = [self.state.node_name(i) if i < self.state.nodes.n else "" for i in range(n)]
+        order = sorted(range(n), key=lambda i: names[i])
+        rank = np.zeros(n, dtype=np.int32)
+        rank[order] = np.arange(n, dtype=np.int32)
+        return rank
+
+    def _refresh_kernel(self) -> None:
+        self.st = self.state.kernel_state()
+        self.cfg = kernel_config(self.sc.profile, self.state, self.sc.selection)
+        self.scratch = make_scratch(self.state)
+        self.scratch.record[0] = 1
+        P = self.state.pods.node.shape[0]
+        self.pre = new_preemption(self.state.nodes.alloc.shape[0], P, len(self.pdb_mode),
+                                  codes.R_RESOURCE + len(self.state.axis))
+        self._tolerations_by_kind()
+
+    def _tolerations_by_kind(self) -> None:
+        sim = getattr(self, "sim", None)
+        if sim is None:
+            return
+        unreach = [Taint(UNREACHABLE, "", NO_EXECUTE)]
+        notready = [Taint(NOT_READY, "", NO_EXECUTE)]
+        for i, pod in enumerate(self.kinds):
+            sim.k_tol_unreach[i] = noexecute_delay_ms(pod, unreach, self.defaults)
+            sim.k_tol_notready[i] = noexecute_delay_ms(pod, notready, self.defaults)
+
+    def _place_bound(self, n_bound: int) -> None:
+        """Pods bound at start: created, bound, started and ready at t = 0."""
+        if not n_bound:
+            return
+        sim, st = self.sim, self.st
+        self._run(0, only_arrivals=n_bound)
+        for i, pod in enumerate(self.kinds[len(self.sc.templates):]):
+            node = self.state.nodes.index.get(pod.node_name)
+            p = i  # the first arrivals take the first free rows, in order
+            assert sim.pid[p] == i and sim.phase[p] == core.PH_PENDING
+            if node is None:
+                self.recorder.warn(f"bound pod {pod.key} names unknown node {pod.node_name!r}; left pending")
+                continue
+            # take the pod out of the queue and bind it where it runs
+            sim.q_state[p] = core.Q_NONE
+            sim.q_gen[p] += 1
+            core.bind_existing(st, sim, self.heap, p, node, 0)
+
+    # -- running -------------------------------------------------------------------------------
+    def schedule_action(self, at: int, run: Callable[[int], None]) -> None:
+        self._seq += 1
+        heapq.heappush(self.actions, Action(at, self._seq, run))
+
+    def run(self) -> RunResult:
+        sc = self.sc
+        completed = False
+        error: str | None = None
+        try:
+            self._build()
+            for ev in sc.events:
+                self.schedule_action(ev.at_ms, self._event_runner(ev))
+            next_sample = 0
+            end = sc.duration_ms
+            while True:
+                t_action = self.actions[0].at if self.actions else end
+                until = min(t_action, next_sample, end)
+                self._run(until)
+                now = until
+                while self.actions and self.actions[0].at <= now:
+                    heapq.heappop(self.actions).run(now)
+                if now >= next_sample:
+                    self.recorder.sample(now)
+                    next_sample = now + sc.sample_interval_ms
+                if self.progress:
+                    self.progress(now, end)
+                if now >= end:
+                    break
+            completed = True
+        except KeyboardInterrupt:
+            error = "interrupted"
+            raise
+        except Exception as e:  # the trace must say the run did not complete
+            error = f"{type(e).__name__}: {e}"
+            raise
+        finally:
+            info = self._run_info(completed, error)
+            if hasattr(self, "recorder"):
+                self.recorder.close(info)
+        return RunResult(info, self.out_dir)
+
+    def _run(self, until: int, only_arrivals: int = 0) -> None:
+        """Advance the event loop to ``until``, serving its requests (flush, grow)."""
+        while True:
+            t0 = time.perf_counter()
+            if only_arrivals:
+                reason = core.run_arrivals(self.st, self.sim, self.aq, only_arrivals)
+            else:
+                reason = core.run_until(self.st, self.cfg, self.scratch, self.pre, self.sim, self.heap,
+                                        self.aq, self.bq, until)
+            self.stats["scheduling_seconds"] += time.perf_counter() - t0
+            if reason == core.STOP_BUFFER:
+                self.recorder.flush()
+            elif reason == core.STOP_ROWS:
+                self._grow_rows()
+            elif reason == core.STOP_HEAP:
+                self._grow_heaps()
+            else:
+                return
+            if only_arrivals and reason not in (core.STOP_BUFFER, core.STOP_ROWS, core.STOP_HEAP):
+                return
+
+    def _grow_rows(self) -> None:
+        state, sim = self.state, self.sim
+        old = state.pods.node.shape[0]
+        add = max(old, 1024)
+        state.pods.add_free_rows(add)
+        new = state.pods.node.shape[0]
+        arrays = sim.fields()
+        for name in ("pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen",
+                     "preempted", "awaiting", "free_next", "q_state", "q_ts", "q_attempts", "q_backoff",
+                     "q_since", "q_plugins", "q_gen", "q_pos", "u_list"):
+            a = arrays[name]
+            fill = -1 if name in ("free_next", "q_pos") else 0
+            grown = np.full(new, fill, dtype=a.dtype)
+            grown[: a.shape[0]] = a
+            arrays[name] = grown
+        free = np.arange(old, new, dtype=np.int32)
+        arrays["free_next"][old: new - 1] = free[1:]
+        arrays["free_next"][new - 1] = sim.meta[core.M_FREE]
+        sim.meta[core.M_FREE] = old
+        self.sim = core.SimArrays.of(**arrays)
+        self._refresh_kernel()
+
+    def _grow_heaps(self) -> None:
+        self.heap = eh.grow_heap(self.heap, 2 * self.heap.time.shape[0])
+        self.aq = ph.grow_pod_heap(self.aq, 2 * self.aq.k1.shape[0])
+        self.bq = ph.grow_pod_heap(self.bq, 2 * self.bq.k1.shape[0])
+
+    # -- node events -----------------------------------------------------------------------------
+    def _event_runner(self, ev) -> Callable[[int], None]:
+        def run(now: int) -> None:
+            for name in ev.nodes if ev.action != "add" else ():
+                if name not in self.state.nodes.index:
+                    self.recorder.warn(f"{ev.action} at {now} ms: node {name!r} does not exist; skipped")
+            names = [n for n in ev.nodes if n in self.state.nodes.index]
+            handler = getattr(self, f"_do_{ev.action}")
+            if ev.action == "add":
+                handler(now, list(ev.new_nodes))
+            elif ev.action in ("taint", "untaint"):
+                for name in names:
+                    handler(now, name, ev.taint)
+            else:
+                for name in names:
+                    handler(now, name)
+        return run
+
+    def _node(self, name: str) -> tuple[int, Node]:
+        i = self.state.nodes.index[name]
+        return i, self.state.nodes.objects[i]
+
+    def _update_node(self, now: int, name: str, node: Node) -> None:
+        """Apply a node change and tell the queue (a node update may help unschedulable pods)."""
+        i = self.state.nodes.index[name]
+        self.state.nodes.update(i, node)
+        self.state.mark_structure_dirty()
+        self._refresh_kernel()
+        core.cluster_event(self.st, self.sim, self.aq, self.bq, self.heap, core.MASK_ALL, now)
+
+    def _do_cordon(self, now: int, name: str) -> None:
+        i, node = self._node(name)
+        if not node.unschedulable:
+            self._update_node(now, name, dataclasses.replace(node, unschedulable=True))
+            self.recorder.node_event(now, core.K_NODE_CORDONED, i)
+
+    def _do_uncordon(self, now: int, name: str) -> None:
+        i, node = self._node(name)
+        if node.unschedulable:
+            self._update_node(now, name, dataclasses.replace(node, unschedulable=False))
+            self.recorder.node_event(now, core.K_NODE_UNCORDONED, i)
+
+    def _do_taint(self, now: int, name: str, taint: Taint) -> None:
+        i, node = self._node(name)
+        if any((t.key, t.effect) == (taint.key, taint.effect) for t in node.taints):
+            return
+        node = dataclasses.replace(node, taints=[*node.taints, taint])
+        self._update_node(now, name, node)
+        self.recorder.node_event(now, core.K_NODE_TAINTED, i, taint)
+        if taint.effect == NO_EXECUTE:
+            self._noexecute_evictions(now, i, node)
+
+    def _do_untaint(self, now: int, name: str, taint: Taint) -> None:
+        i, node = self._node(name)
+        kept = [t for t in node.taints if (t.key, t.effect) != (taint.key, taint.effect)]
+        if len(kept) == len(node.taints):
+            return
+        self._update_node(now, name, dataclasses.replace(node, taints=kept))
+        self.recorder.node_event(now, core.K_NODE_UNTAINTED, i, taint)
+        if taint.effect == NO_EXECUTE:
+            self._cancel_evictions(i)
+            node = self.state.nodes.objects[i]
+            if any(t.effect == NO_EXECUTE for t in node.taints):
+                self._noexecute_evictions(now, i, node)
+
+    def _pods_on(self, i: int) -> list[int]:
+        out = []
+        p = int(self.st.pod_head[i])
+        while p >= 0:
+            out.append(p)
+            p = int(self.st.pod_next[p])
+        return out
+
+    def _noexecute_evictions(self, now: int, i: int, node: Node) -> None:
+        """Taint-eviction controller: schedule each pod's deletion (§6.2, §7.2)."""
+        taints = [t for t in node.taints if t.effect == NO_EXECUTE]
+        cache: dict[int, int] = {}
+        for p in self._pods_on(i):
+            if self.sim.phase[p] not in (core.PH_BOUND, core.PH_RUNNING):
+                continue
+            k = int(self.sim.kind[p])
+            if k not in cache:
+                cache[k] = noexecute_delay_ms(self.kinds[k], taints, self.defaults)
+            delay = cache[k]
+            if delay == FOREVER:
+                continue
+            at = now if delay == IMMEDIATE else now + delay
+            self._push(at, core.EV_EVICT, p, int(self.sim.egen[p]))
+
+    def _cancel_evictions(self, i: int) -> None:
+        for p in self._pods_on(i):
+            self.sim.egen[p] += 1
+
+    def _push(self, at: int, kind: int, row: int, aux: int) -> None:
+        while not eh.push(self.heap, at, kind, row, aux):
+            self._grow_heaps()
+
+    # fail / recover: the node lifecycle controller's timeline (§6.2)
+    def _do_fail(self, now: int, name: str) -> None:
+        i, _ = self._node(name)
+        if self.sim.n_dead[i]:
+            return
+        self.sim.n_dead[i] = 1
+        nl = self.sc.node_lifecycle
+        detect = math.ceil((now + nl.monitor_grace_ms) / nl.monitor_period_ms) * nl.monitor_period_ms
+        self.schedule_action(detect, lambda t, name=name: self._detect_unreachable(t, name))
+
+    def _detect_unreachable(self, now: int, name: str) -> None:
+        if name not in self.state.nodes.index:
+            return
+        i, node = self._node(name)
+        if not self.sim.n_dead[i]:
+            return
+        self.recorder.node_event(now, core.K_NODE_NOT_READY, i)
+        core.mark_node_unready(self.st, self.sim, i)
+        self._do_taint(now, name, Taint(UNREACHABLE, "", NO_SCHEDULE))
+        at = self._eviction_slot(now, node)
+        if at is not None:
+            self.schedule_action(at, lambda t, name=name: self._taint_unreachable(t, name))
+
+    def _eviction_slot(self, now: int, node: Node) -> int | None:
+        """Rate-limited NoExecute tainting per zone (node-eviction-rate, zone states)."""
+        nl = self.sc.node_lifecycle
+        zone = node.labels.get(LABEL_ZONE, "")
+        members = [j for j in self.state.nodes.alive_indices() if
+                   self.state.nodes.objects[j].labels.get(LABEL_ZONE, "") == zone]
+        down = sum(1 for j in members if self.sim.n_dead[j])
+        rate = nl.eviction_rate
+        if down > 2 and down / max(len(members), 1) >= nl.unhealthy_zone_threshold and down < len(members):
+            rate = nl.secondary_eviction_rate if len(members) > nl.large_cluster_size_threshold else 0.0
+        if rate <= 0:
+            self.recorder.warn(f"zone {zone or '<none>'} is partially disrupted: taint-based evictions stop")
+            return None
+        at = max(now, self.zone_next_taint.get(zone, now))
+        self.zone_next_taint[zone] = at + int(round(1000 / rate))
+        return at
+
+    def _taint_unreachable(self, now: int, name: str) -> None:
+        if name in self.state.nodes.index and self.sim.n_dead[self.state.nodes.index[name]]:
+            self._do_taint(now, name, Taint(UNREACHABLE, "", NO_EXECUTE))
+
+    def _do_recover(self, now: int, name: str) -> None:
+        i, node = self._node(name)
+        if not self.sim.n_dead[i]:
+            return
+        self.sim.n_dead[i] = 0
+        was_tainted = any(t.key == UNREACHABLE for t in node.taints)
+        if was_tainted:
+            self._cancel_evictions(i)
+            for effect in (NO_EXECUTE, NO_SCHEDULE):
+                self._do_untaint(now, name, Taint(UNREACHABLE, "", effect))
+            self.recorder.node_event(now, core.K_NODE_READY, i)
+        core.node_recovered(self.st, self.sim, self.heap, i, now)
+
+    def _do_drain(self, now: int, name: str) -> None:
+        """kubectl drain: cordon, then evict every pod through the Eviction API (PDBs)."""
+        self._do_cordon(now, name)
+        self._drain_step(now, name)
+
+    def _drain_step(self, now: int, name: str) -> None:
+        if name not in self.state.nodes.index:
+            return
+        i = self.state.nodes.index[name]
+        core.refresh_pdb_allowed(self.st, self.sim)
+        blocked = False
+        for p in self._pods_on(i):
+            if self.sim.phase[p] == core.PH_TERMINATING:
+                continue
+            owner = next((o for o in self.kinds[int(self.sim.kind[p])].owner_references if o.controller), None)
+            if owner is not None and owner.kind == "DaemonSet":
+                continue
+            if not core.eviction_allowed(self.st, self.sim, p):
+                blocked = True
+                continue
+            core.consume_budget(self.st, self.sim, p)
+            ok = core.terminate(self.st, self.sim, self.heap, p, now, core.K_EVICTED, i, core.EVICT_DRAIN)
+            if not ok:
+                self._grow_heaps()
+        if blocked:
+            self.schedule_action(now + 5000, lambda t, name=name: self._drain_step(t, name))
+
+    def _do_remove(self, now: int, name: str) -> None:
+        i, _ = self._node(name)
+        for p in self._pods_on(i):
+            core.delete_now(self.st, self.sim, self.aq, self.bq, self.heap, p, now, core.K_DELETED,
+                            core.EVICT_NODE_REMOVED)
+        self.state.remove_node(name)
+        self.recorder.node_event(now, core.K_NODE_REMOVED, i)
+        self._refresh_kernel()
+
+    def _do_add(self, now: int, nodes: list[Node]) -> None:
+        added = []
+        for node in nodes:
+            if node.name in self.state.nodes.index:
+                self.recorder.warn(f"add at {now} ms: node {node.name!r} already exists; skipped")
+                continue
+            added.append(node)
+        if not added:
+            return
+        self.state.add_nodes(added)
+        self.node_names.extend(n.name for n in added)
+        n = self.state.nodes.alloc.shape[0]
+        if self.sim.n_dead.shape[0] < n:
+            dead = np.zeros(n, np.uint8)
+            dead[: self.sim.n_dead.shape[0]] = self.sim.n_dead
+            self.sim = self.sim.replace(n_dead=dead)
+        self.sim = self.sim.replace(node_rank=self._node_rank(n))
+        self._refresh_kernel()
+        for node in added:
+            self.recorder.node_event(now, core.K_NODE_ADDED, self.state.nodes.index[node.name])
+        core.cluster_event(self.st, self.sim, self.aq, self.bq, self.heap, core.MASK_ALL, now)
+
+    # -- results -------------------------------------------------------------------------------
+    def _run_info(self, completed: bool, error: str | None) -> dict:
+        sim = getattr(self, "sim", None)
+        meta = sim.meta if sim is not None else np.zeros(core.M_N, np.int64)
+        wall = time.perf_counter() - self.wall_start
+        sched = self.stats["scheduling_seconds"]
+        versions = {"python": platform.python_version()}
+        for mod in ("numpy", "numba", "pyarrow", "polars"):
+            try:
+                versions[mod] = __import__(mod).__version__
+            except ImportError:  # pragma: no cover
+                pass
+        rec = getattr(self, "recorder", None)
+        return {
+            "completed": completed,
+            "error": error,
+            "scenario": str(self.sc.source),
+            "name": self.sc.name,
+            "seed": self.sc.seed,
+            "podbench_version": __version__,
+            "versions": versions,
+            "nodes": self.state.nodes.count,
+            "pods": int(len(self.sc.arrivals) + getattr(self, "n_bound", 0)),
+            "events": rec.events_total if rec else 0,
+            "simulated_ms": int(meta[core.M_NOW]),
+            "duration_ms": self.sc.duration_ms,
+            "wall_seconds": round(wall, 3),
+            "loop_seconds": round(sched, 3),
+            "trace_seconds": round(rec.seconds if rec else 0.0, 3),
+            "scheduling": {
+                "scheduled": int(meta[core.M_SCHEDULED]),
+                "failed_attempts": int(meta[core.M_ATTEMPTS]),
+                "preemptions": int(meta[core.M_PREEMPTIONS]),
+                "node_evaluations": int(meta[core.M_EVALS]),
+                "pods_per_second": round(int(meta[core.M_SCHEDULED]) / sched, 1) if sched > 0 else 0.0,
+            },
+            "summary": rec.summary() if rec else {},
+            "warnings": (rec.warnings if rec else []) + list(self.sc.warnings),
+        }
+
+
+def _int_or_pct(value: int | str) -> tuple[int, bool]:
+    if isinstance(value, str) and value.endswith("%"):
+        return int(value[:-1]), True
+    return int(value), False
+
