@@ -14,6 +14,7 @@ KERNEL_STATE_FIELDS = (
         "order", "alloc", "requested", "nonzero", "labels", "key_nvals", "ports", "n_ports",
         # classes
         "cls_bits", "cls_tt", "cls_na", "cls_img", "cls_flags", "narrow_ptr", "narrow_idx",
+        "pass_ptr", "pass_pos", "static_hist",
         # pods
         "pod_node", "pod_req", "pod_nz", "pod_prio", "pod_cls", "pod_ls", "pod_plan", "pod_term",
         # nominated pods: per-node linked lists (preemption)
@@ -55,6 +56,7 @@ KERNEL_CONFIG_FIELDS = (
         "shape_s",  # int64 [m] RTCR scores, already scaled to 0..100
         "ba_cols",  # int32 [b] BalancedAllocation resources
         "ba_scalar",  # uint8 [b]
+        "static_first",  # bool: every enabled static filter precedes every dynamic one
 )
 KernelConfig, KernelConfigType = struct("KernelConfig", KERNEL_CONFIG_FIELDS, __name__)
 

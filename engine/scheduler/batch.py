@@ -23,7 +23,7 @@ def place_batch(st, cfg, sc, pods, draws, start, n_all, out_node, out_hist, out_
         p = np.int64(pods[b])
         node, processed, f, examined = schedule_one(st, cfg, sc, p, start, False, False, draws[b], False)
         start = (start + processed) % n_all
-        evaluations += examined
+        evaluations += processed
         out_node[b] = node
         if node >= 0:
             bind(st, p, node)

@@ -6,7 +6,8 @@ profile ``cfg`` (``KernelConfig``), using scratch ``sc`` (``Scratch``). It mirro
 ``engine.framework.reference_scheduler`` rule for rule; tests hold the two equal.
 
 Returns (selected node or NO_NODE / PREFILTER_REJECT, processed nodes, feasible count,
-examined count). With ``explain`` it also fills ``sc.ex_*`` (per examined node status) and
+recorded count: nodes visited, whose verdicts are in ``sc.ex_*`` when recording). With
+``explain`` it also fills ``sc.ex_*`` (every examined node) and
 ``sc.scores`` (per feasible node and score plugin; -1 where a plugin skipped).
 """
 
@@ -56,7 +57,7 @@ from engine.scheduler.codes import (
     S_TAINT_TOLERATION,
     SELECT_RANDOM,
 )
-from engine.scheduler.normalize import default_normalize
+from engine.scheduler.normalize import gather_normalize_add
 from engine.state.classes import (
     BIT_AFFINITY,
     BIT_ENFORCED,
@@ -64,6 +65,7 @@ from engine.state.classes import (
     BIT_TAINT,
     BIT_UNSCHEDULABLE,
     FLAG_CONFLICT,
+    FLAG_IMG_ZERO,
     FLAG_NA_SKIP,
     FLAG_NARROW,
 )
@@ -339,12 +341,41 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
     ex_detail = sc.ex_detail
     f = 0
     examined = 0
-    k = start % n
-    for _ in range(n):
-        node = order[q0 + k]
-        k += 1
-        if k == n:
-            k = 0
+    # With every static filter ahead of the dynamic ones, statically rejected nodes are
+    # skipped: only the class's pass positions are visited, and the skipped nodes are
+    # accounted for in bulk (processed count below, static reasons when nothing fits).
+    skip = cfg.static_first and not explain
+    s0 = start % n
+    k = s0
+    pp0 = st.pass_ptr[cls]
+    npass = st.pass_ptr[cls + 1] - pp0
+    pass_pos = st.pass_pos
+    jdx = 0
+    steps = n
+    if skip:
+        lo = 0
+        hi = npass
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if pass_pos[pp0 + mid] < s0:
+                lo = mid + 1
+            else:
+                hi = mid
+        jdx = lo
+        steps = npass
+    stop_pos = -1
+    for _ in range(steps):
+        if skip:
+            if jdx == npass:
+                jdx = 0
+            pos = pass_pos[pp0 + jdx]
+            jdx += 1
+        else:
+            pos = k
+            k += 1
+            if k == n:
+                k = 0
+        node = order[q0 + pos]
         if nom_head[node] >= 0:
             added, code, plugin, detail = nominated_pass(st, cfg, sc, p, node)
             if code != 0:
@@ -385,6 +416,7 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
                     break
         if code == 0:
             if f == want:
+                stop_pos = pos
                 break
             feas[f] = node
             if explain:
@@ -403,18 +435,30 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
                 ex_plugin[examined] = plugin
                 ex_detail[examined] = reason if reason >= 0 else detail
         examined += 1
+    processed = examined
+    if skip:
+        processed = n if stop_pos < 0 else (stop_pos - s0 + n) % n
+        if f == 0:
+            for r in range(st.static_hist.shape[1]):
+                hist[r] += st.static_hist[cls, r]
     if f == 0:
-        return NO_NODE, examined, 0, examined
+        return NO_NODE, processed, 0, examined
     if f == 1 and not score_single:
-        return feas[0], examined, 1, examined
+        return feas[0], processed, 1, examined
     total = sc.total
     total[:f] = 0
     run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain)
-    return feas[select_host(total, f, cfg.selection, draw)], examined, f, examined
+    return feas[select_host(total, f, cfg.selection, draw)], processed, f, examined
 
 
 @njit(cache=True)
 def run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain):
+    """Each enabled score plugin, normalized, times its weight, added into ``sc.total``.
+
+    Plugins accumulate in their last pass over the nodes (no separate totals pass). Without
+    explain output, a plugin whose scores are provably equal on every node is skipped: a
+    constant offset cannot change the choice.
+    """
     buf = sc.buf
     total = sc.total
     scores = sc.scores
@@ -424,46 +468,44 @@ def run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain):
         w = cfg.score_w[k]
         ran = True
         if sid == S_TAINT_TOLERATION:
-            row = st.cls_tt[cls]
-            for i in range(f):
-                buf[i] = row[feas[i]]
-            default_normalize(buf, f, True)
+            gather_normalize_add(st.cls_tt[cls], feas, f, True, buf, total, w, explain)
         elif sid == S_NODE_AFFINITY:
             if st.cls_flags[cls] & FLAG_NA_SKIP:
                 ran = False
             else:
-                row = st.cls_na[cls]
-                for i in range(f):
-                    buf[i] = row[feas[i]]
-                default_normalize(buf, f, False)
+                gather_normalize_add(st.cls_na[cls], feas, f, False, buf, total, w, explain)
         elif sid == S_NODE_RESOURCES_FIT:
-            _fit_scores(st, cfg, sc, p, feas, f)
+            _fit_scores(st, cfg, sc, p, feas, f, w)
         elif sid == S_POD_TOPOLOGY_SPREAD:
             if pflags & PTS_SOFT:
                 sc.stamp[0] = pts.score_nodes(
-                    st, feas, f, st.pc_ptr[plan], st.pc_ptr[plan + 1], (pflags & PTS_REQUIRE_ALL) != 0, buf, sc.seen, sc.stamp[0]
+                    st, feas, f, st.pc_ptr[plan], st.pc_ptr[plan + 1], (pflags & PTS_REQUIRE_ALL) != 0, buf,
+                    sc.seen, sc.stamp[0], total, w,
                 )
             else:
                 ran = False
         elif sid == S_INTER_POD_AFFINITY:
             has_pref = (pflags & IPA_PREF) != 0
-            ran = ipa.score_nodes(st, feas, f, ls, st.it_ptr[plan], st.it_ptr[plan + 1], has_pref, cfg.ipa_ignore_existing, buf)
+            ran = ipa.score_nodes(st, feas, f, ls, st.it_ptr[plan], st.it_ptr[plan + 1], has_pref,
+                                  cfg.ipa_ignore_existing, buf, total, w)
         elif sid == S_BALANCED_ALLOCATION:
-            ran = _balanced_scores(st, cfg, sc, p, feas, f)
+            ran = _balanced_scores(st, cfg, sc, p, feas, f, w)
         elif sid == S_IMAGE_LOCALITY:
-            row = st.cls_img[cls]
-            for i in range(f):
-                buf[i] = row[feas[i]]
-        if ran:
-            for i in range(f):
-                total[i] += buf[i] * w
+            if explain or not (st.cls_flags[cls] & FLAG_IMG_ZERO):
+                row = st.cls_img[cls]
+                for i in range(f):
+                    v = np.int64(row[feas[i]])
+                    buf[i] = v
+                    total[i] += v * w
+            else:
+                buf[:f] = 0
         if explain:
             for i in range(f):
                 scores[i, sid] = buf[i] if ran else -1
 
 
 @njit(cache=True)
-def _fit_scores(st, cfg, sc, p, feas, f):
+def _fit_scores(st, cfg, sc, p, feas, f, w):
     want = sc.want
     cols = cfg.fit_cols
     for i in range(cols.shape[0]):
@@ -477,11 +519,11 @@ def _fit_scores(st, cfg, sc, p, feas, f):
         else:
             want[i] = 0
     fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want, True,
-                    cfg.fit_strategy, cfg.shape_u, cfg.shape_s, sc.buf)
+                    cfg.fit_strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
 
 
 @njit(cache=True)
-def _balanced_scores(st, cfg, sc, p, feas, f):
+def _balanced_scores(st, cfg, sc, p, feas, f, w):
     want = sc.want
     cols = cfg.ba_cols
     any_request = False
@@ -492,7 +534,7 @@ def _balanced_scores(st, cfg, sc, p, feas, f):
             any_request = True
     if not any_request:
         return False
-    ba.score_nodes(feas, f, st.alloc, st.requested, cols, cfg.ba_scalar, want, sc.buf, sc.fractions)
+    ba.score_nodes(feas, f, st.alloc, st.requested, cols, cfg.ba_scalar, want, sc.buf, sc.fractions, sc.total, w)
     return True
 
 

@@ -19,3 +19,30 @@ def default_normalize(scores, n, reverse):
         else:
             s = 100 * scores[i] // top
             scores[i] = 100 - s if reverse else s
+
+
+@njit(cache=True)
+def gather_normalize_add(row, feas, f, reverse, buf, total, weight, explain):
+    """``DefaultNormalizeScore`` of ``row[feas[i]]`` added (times ``weight``) to ``total``.
+
+    With no explain output, an all-zero input adds the same value to every node, which
+    cannot change the choice, so the work is skipped.
+    """
+    top = np.int64(0)
+    for i in range(f):
+        v = np.int64(row[feas[i]])
+        buf[i] = v
+        if v > top:
+            top = v
+    if top == 0:
+        if explain:
+            for i in range(f):
+                buf[i] = 100 if reverse else 0
+                total[i] += buf[i] * weight
+        return
+    for i in range(f):
+        s = 100 * buf[i] // top
+        if reverse:
+            s = 100 - s
+        buf[i] = s
+        total[i] += s * weight

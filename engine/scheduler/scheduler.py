@@ -92,7 +92,21 @@ def kernel_config(profile: Profile, state: ClusterState, selection: str) -> Kern
         shape_s=np.array([p.score * scale for p in strategy.shape] or [0], dtype=np.int64),
         ba_cols=np.array([axis.index.get(r.name, -1) for r in ba], dtype=np.int32),
         ba_scalar=np.array([is_scalar(r.name) for r in ba], dtype=np.uint8),
+        static_first=static_first(profile),
     )
+
+
+def static_first(profile: Profile) -> bool:
+    """Whether all enabled static filters run before all dynamic ones (then the cycle may
+    skip statically rejected nodes and count their reasons in bulk)."""
+    ids = [codes.FILTER_IDS[n] for n in profile.filters if n in codes.FILTER_IDS]
+    seen_dynamic = False
+    for f in ids:
+        if f > codes.F_NODE_AFFINITY:
+            seen_dynamic = True
+        elif seen_dynamic:
+            return False
+    return True
 
 
 def make_scratch(state: ClusterState) -> Scratch:

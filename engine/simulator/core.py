@@ -72,10 +72,10 @@ RESERVE_EVENTS = 8192
 
 # cfg_i
 (CFG_START_LATENCY, CFG_READY_DELAY, CFG_CYCLE, CFG_PREEMPTION, CFG_PCT, CFG_ABS, CFG_BACKOFF_INIT,
- CFG_BACKOFF_MAX, CFG_UNSCHED_MAX, CFG_FLUSH_PERIOD, CFG_N) = range(11)
+ CFG_BACKOFF_MAX, CFG_UNSCHED_MAX, CFG_FLUSH_PERIOD, CFG_MAX_VICTIMS, CFG_N) = range(12)
 # meta
 (M_NOW, M_NEXT_ARRIVAL, M_EVENTS, M_FAILS, M_FREE, M_ULEN, M_START, M_SCHED_AT, M_RNG, M_SEQ,
- M_STOP, M_SCHEDULED, M_ATTEMPTS, M_PREEMPTIONS, M_EVALS, M_LIVE, M_N) = range(17)
+ M_STOP, M_SCHEDULED, M_ATTEMPTS, M_PREEMPTIONS, M_EVALS, M_LIVE, M_REQUEUE, M_N) = range(18)
 # stop reasons
 STOP_UNTIL, STOP_BUFFER, STOP_ROWS, STOP_HEAP, STOP_DONE = 0, 1, 2, 3, 4
 
@@ -90,6 +90,10 @@ MASK_POD_REMOVED = ((1 << codes.F_NODE_RESOURCES_FIT) | (1 << codes.F_NODE_PORTS
                     | (1 << codes.F_POD_TOPOLOGY_SPREAD) | (1 << codes.F_INTER_POD_AFFINITY))
 MASK_POD_BOUND = (1 << codes.F_POD_TOPOLOGY_SPREAD) | (1 << codes.F_INTER_POD_AFFINITY)
 MASK_ALL = (1 << 8) - 1
+# M_REQUEUE bit: the unschedulable-pods flush was cut short (in addition to cluster-event masks)
+REQUEUE_AGED = 1 << 30
+# queue pushes one requeue may need: an activeQ entry, or a backoffQ entry + a heap event
+REQUEUE_ROOM = 8
 
 SIM_FIELDS = (
         "pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen", "preempted",
@@ -202,16 +206,58 @@ def requeue(st, sim, aq, bq, heap, p, now):
 
 
 @njit(cache=True)
+def _requeue_room(aq, bq, heap):
+    return (aq.meta[0] + REQUEUE_ROOM < aq.k1.shape[0] and bq.meta[0] + REQUEUE_ROOM < bq.k1.shape[0]
+            and heap.meta[0] + REQUEUE_ROOM < heap.time.shape[0])
+
+
+@njit(cache=True)
 def cluster_event(st, sim, aq, bq, heap, mask, now):
-    """A cluster event: unschedulable pods rejected by a plugin in ``mask`` are requeued."""
+    """A cluster event: unschedulable pods rejected by a plugin in ``mask`` are requeued.
+
+    When the queues fill up the rest of the event is remembered in ``meta[M_REQUEUE]`` and
+    False is returned: ``run_until`` finishes it after Python has grown the queues (no pod
+    is lost)."""
     i = 0
-    ok = True
     while i < sim.meta[M_ULEN]:
         p = sim.u_list[i]
         if sim.q_plugins[p] & mask:
-            ok = requeue(st, sim, aq, bq, heap, p, now) and ok
+            if not _requeue_room(aq, bq, heap):
+                sim.meta[M_REQUEUE] |= mask
+                return False
+            requeue(st, sim, aq, bq, heap, p, now)
         else:
             i += 1
+    return True
+
+
+@njit(cache=True)
+def flush_aged(st, sim, aq, bq, heap, now):
+    """Pods unschedulable for longer than the limit (5 min) go back to the queues."""
+    i = 0
+    limit = sim.cfg_i[CFG_UNSCHED_MAX]
+    while i < sim.meta[M_ULEN]:
+        q = sim.u_list[i]
+        if now - sim.q_since[q] > limit:
+            if not _requeue_room(aq, bq, heap):
+                sim.meta[M_REQUEUE] |= REQUEUE_AGED
+                return False
+            requeue(st, sim, aq, bq, heap, q, now)
+        else:
+            i += 1
+    return True
+
+
+@njit(cache=True)
+def finish_requeue(st, sim, aq, bq, heap, now):
+    """Finish cluster events and flushes that a full queue cut short."""
+    pending = sim.meta[M_REQUEUE]
+    sim.meta[M_REQUEUE] = 0
+    ok = True
+    if pending & MASK_ALL:
+        ok = cluster_event(st, sim, aq, bq, heap, pending & MASK_ALL, now)
+    if pending & REQUEUE_AGED:
+        ok = flush_aged(st, sim, aq, bq, heap, now) and ok
     return ok
 
 
@@ -275,6 +321,18 @@ def clear_nomination(st, p):
         q = st.nom_next[q]
     st.nom_next[p] = -1
     st.pod_nom[p] = -1
+
+
+@njit(cache=True)
+def clear_nominations_to(st, node):
+    """Every pod nominated to ``node`` loses its nomination (the node was deleted)."""
+    q = st.nom_head[node]
+    while q >= 0:
+        nxt = st.nom_next[q]
+        st.nom_next[q] = -1
+        st.pod_nom[q] = -1
+        q = nxt
+    st.nom_head[node] = -1
 
 
 @njit(cache=True)
@@ -407,7 +465,7 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
                     extra = 0
         if n_all > 0:
             sim.meta[M_START] = (start + processed + extra) % n_all
-        sim.meta[M_EVALS] += examined
+        sim.meta[M_EVALS] += processed
     if node >= 0:
         clear_nomination(st, p)
         bind(st, p, node)
@@ -498,16 +556,8 @@ def _victims_pending(st, sim, p, node):
 @njit(cache=True)
 def handle(st, sim, aq, bq, heap, kind, p, aux, now):
     if kind == EV_FLUSH:
-        i = 0
-        limit = sim.cfg_i[CFG_UNSCHED_MAX]
-        ok = True
-        while i < sim.meta[M_ULEN]:
-            q = sim.u_list[i]
-            if now - sim.q_since[q] > limit:
-                ok = requeue(st, sim, aq, bq, heap, q, now) and ok
-            else:
-                i += 1
-        return eh.push(heap, now + sim.cfg_i[CFG_FLUSH_PERIOD], EV_FLUSH, -1, 0) and ok
+        ok = eh.push(heap, now + sim.cfg_i[CFG_FLUSH_PERIOD], EV_FLUSH, -1, 0)
+        return flush_aged(st, sim, aq, bq, heap, now) and ok
     if kind == EV_BACKOFF:
         if sim.q_state[p] == Q_BACKOFF and sim.q_gen[p] == aux:
             return _push_active(st, sim, aq, p)
@@ -566,8 +616,10 @@ def run_until(st, cfg, sc, pre, sim, heap, aq, bq, until):
     while True:
         if not room(sim, RESERVE_EVENTS, 2):
             return STOP_BUFFER
-        if heap.meta[0] + 64 >= heap.time.shape[0] or aq.meta[0] + 64 >= aq.k1.shape[0] \
-                or bq.meta[0] + 64 >= bq.k1.shape[0]:
+        if heap.meta[0] + 64 + sim.cfg_i[CFG_MAX_VICTIMS] >= heap.time.shape[0] \
+                or aq.meta[0] + 64 >= aq.k1.shape[0] or bq.meta[0] + 64 >= bq.k1.shape[0]:
+            return STOP_HEAP
+        if sim.meta[M_REQUEUE] != 0 and not finish_requeue(st, sim, aq, bq, heap, sim.meta[M_NOW]):
             return STOP_HEAP
         i = sim.meta[M_NEXT_ARRIVAL]
         t_arr = sim.a_time[i] if i < n_arr else NEVER

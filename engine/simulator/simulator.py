@@ -31,6 +31,7 @@ from engine.simulator import podheap as ph
 from engine.simulator.recorder import Recorder
 from engine.simulator.trace import QOS_NAMES, TraceWriter
 from engine.state.cluster import ClusterState
+from engine.state.resource_axis import PODS_COL
 from engine.tolerations import tolerates
 from workloads.scenario import Scenario
 
@@ -124,7 +125,7 @@ class Simulation:
         arr = sc.arrivals
         n_arr = len(arr)
         rows = 1024 + n_bound
-        state.pods.add_free_rows(rows)
+        state.add_free_rows(rows)
         state.kernel_state()
         R = state.axis.capacity
         defaults = {
@@ -212,6 +213,14 @@ class Simulation:
         self._refresh_kernel()
         self.recorder = Recorder(self, TraceWriter(self.out_dir))
         self._place_bound(n_bound)
+        self._reserve_victims()
+
+    def _reserve_victims(self) -> None:
+        """Heap room the loop keeps for one preemption's victims: at most a node's pods."""
+        nodes = self.state.nodes
+        most = max(int(nodes.alloc[: nodes.n, PODS_COL].max(initial=0)),
+                   int(nodes.requested[: nodes.n, PODS_COL].max(initial=0)))
+        self.sim.cfg_i[core.CFG_MAX_VICTIMS] = most
 
     def _compile_pdbs(self) -> None:
         """PDB arrays and the label-set -> PDB index (§8.3)."""
@@ -366,7 +375,7 @@ class Simulation:
         state, sim = self.state, self.sim
         old = state.pods.node.shape[0]
         add = max(old, 1024)
-        state.pods.add_free_rows(add)
+        state.add_free_rows(add)
         new = state.pods.node.shape[0]
         arrays = sim.fields()
         for name in ("pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen",
@@ -482,6 +491,10 @@ class Simulation:
         for p in self._pods_on(i):
             self.sim.egen[p] += 1
 
+    def _heap_room(self, n: int) -> None:
+        while self.heap.meta[0] + n >= self.heap.time.shape[0]:
+            self._grow_heaps()
+
     def _push(self, at: int, kind: int, row: int, aux: int) -> None:
         while not eh.push(self.heap, at, kind, row, aux):
             self._grow_heaps()
@@ -564,9 +577,8 @@ class Simulation:
                 blocked = True
                 continue
             core.consume_budget(self.st, self.sim, p)
-            ok = core.terminate(self.st, self.sim, self.heap, p, now, core.K_EVICTED, i, core.EVICT_DRAIN)
-            if not ok:
-                self._grow_heaps()
+            self._heap_room(8)
+            core.terminate(self.st, self.sim, self.heap, p, now, core.K_EVICTED, i, core.EVICT_DRAIN)
         if blocked:
             self.schedule_action(now + 5000, lambda t, name=name: self._drain_step(t, name))
 
@@ -575,6 +587,7 @@ class Simulation:
         for p in self._pods_on(i):
             core.delete_now(self.st, self.sim, self.aq, self.bq, self.heap, p, now, core.K_DELETED,
                             core.EVICT_NODE_REMOVED)
+        core.clear_nominations_to(self.st, i)  # a nomination to a deleted node is void
         self.state.remove_node(name)
         self.recorder.node_event(now, core.K_NODE_REMOVED, i)
         self._refresh_kernel()
@@ -597,6 +610,7 @@ class Simulation:
             self.sim = self.sim.replace(n_dead=dead)
         self.sim = self.sim.replace(node_rank=self._node_rank(n))
         self._refresh_kernel()
+        self._reserve_victims()
         for node in added:
             self.recorder.node_event(now, core.K_NODE_ADDED, self.state.nodes.index[node.name])
         core.cluster_event(self.st, self.sim, self.aq, self.bq, self.heap, core.MASK_ALL, now)

@@ -16,7 +16,13 @@ Arrays (C = class capacity, N = node capacity):
 - ``img``   int32 [C, N]  ImageLocality final score (0..100)
 - ``flags`` int32 [C]     FLAG_NA_SKIP: NodeAffinity PreScore skips (no preferred terms);
   FLAG_NARROW: PreFilter narrowed the nodes to ``narrow`` (metadata.name matchFields);
-  FLAG_CONFLICT: PreFilter rejects ("pod affinity terms conflict")
+  FLAG_CONFLICT: PreFilter rejects ("pod affinity terms conflict"); FLAG_IMG_ZERO: the
+  ImageLocality score is 0 on every node
+- ``pass_ptr`` int64 [C+1], ``pass_pos`` int32: per class, the positions in its examination
+  list (node-tree order, or the narrowed list) of the nodes no enabled static filter rejects,
+  ascending — the cycle visits only these and accounts for the others in bulk
+- ``static_hist`` int64 [C, 5]: per class, how many nodes of its examination list each static
+  reason (R_UNSCHEDULABLE .. R_ENFORCED) rejects, first failing static filter in profile order
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ BIT_ENFORCED = 16
 FLAG_NA_SKIP = 1
 FLAG_NARROW = 2
 FLAG_CONFLICT = 4
+FLAG_IMG_ZERO = 8
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,15 @@ class ClassSpec:
 
 
 class ClassRegistry:
-    def __init__(self, nodes: NodeStore, added: NodeAffinity | None, comparison_operators: bool) -> None:
+    def __init__(
+        self,
+        nodes: NodeStore,
+        added: NodeAffinity | None,
+        comparison_operators: bool,
+        static_filters: tuple[int, ...] = (0, 1, 2, 3),
+    ) -> None:
         self.nodes = nodes
+        self.static_filters = static_filters
         self.added_required = added.required if added else None
         self.added_preferred = added.preferred if added else ()
         self.comparison_operators = comparison_operators
@@ -97,6 +111,9 @@ class ClassRegistry:
         self.narrow_names: list[frozenset[str] | None] = []
         self.narrow_ptr = np.zeros(1, dtype=np.int64)
         self.narrow_idx = np.zeros(0, dtype=np.int32)
+        self.pass_ptr = np.zeros(1, dtype=np.int64)
+        self.pass_pos = np.zeros(0, dtype=np.int32)
+        self.static_hist = np.zeros((0, 5), dtype=np.int64)
         self._evaluated_version = -1
 
     def __len__(self) -> int:
@@ -168,6 +185,39 @@ class ClassRegistry:
             ptr.append(len(idx))
         self.narrow_ptr = np.array(ptr, dtype=np.int64)
         self.narrow_idx = np.array(idx, dtype=np.int32)
+        self._rebuild_pass_lists()
+
+    def _rebuild_pass_lists(self) -> None:
+        """Static pass positions and static reason counts per class (see module docstring)."""
+        # (filter id, bit, reason) in profile order; NodeAffinity reports enforced first
+        checks = []
+        for f in self.static_filters:
+            if f == 3:
+                checks += [(BIT_ENFORCED, 4), (BIT_AFFINITY, 3)]
+            else:
+                checks.append(({0: BIT_UNSCHEDULABLE, 1: BIT_NODE_NAME, 2: BIT_TAINT}[f], f))
+        enabled = 0
+        for bit, _ in checks:
+            enabled |= bit
+        ptr = [0]
+        chunks: list[np.ndarray] = []
+        hist = np.zeros((len(self.specs), 5), dtype=np.int64)
+        for c in range(len(self.specs)):
+            if self.narrow_names[c]:
+                lst = self.narrow_idx[self.narrow_ptr[c] : self.narrow_ptr[c + 1]]
+            else:
+                lst = self.nodes.order
+            bits = self.bits[c, lst] & enabled
+            chunks.append(np.nonzero(bits == 0)[0].astype(np.int32))
+            ptr.append(ptr[-1] + len(chunks[-1]))
+            left = bits != 0
+            for bit, reason in checks:
+                hit = left & ((bits & bit) != 0)
+                hist[c, reason] = int(hit.sum())
+                left &= ~hit
+        self.pass_ptr = np.array(ptr, dtype=np.int64)
+        self.pass_pos = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+        self.static_hist = hist
 
     def _evaluate(self, c: int, idx: np.ndarray) -> None:
         spec: ClassSpec = self.specs[c]
@@ -291,6 +341,10 @@ class ClassRegistry:
             self.img[c, alive] = 0  # 100 * 0 / (0 - min) in upstream's arithmetic
         else:
             self.img[c, alive] = 100 * (s - MIN_THRESHOLD) // (max_threshold - MIN_THRESHOLD)
+        if self.img[c].any():
+            self.flags[c] &= ~FLAG_IMG_ZERO
+        else:
+            self.flags[c] |= FLAG_IMG_ZERO
 
     def image_states(self) -> dict[str, tuple[int, np.ndarray]]:
         """name -> (size from the first node reporting it, int32 indices of nodes having it)."""

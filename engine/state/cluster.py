@@ -17,6 +17,7 @@ from engine.objects import Namespace, Node, Pod, Service, Workload
 from engine.resources import pod_non_zero_requests, tracked_requests
 from engine.scheduler.arrays import KernelState
 from engine.scheduler.bind import bind, bind_all, mark_terminating, unbind
+from engine.scheduler.codes import F_NODE_AFFINITY, FILTER_IDS
 from engine.state.affinity_terms import TermRegistry
 from engine.state.classes import ClassRegistry
 from engine.state.nodes import NodeStore
@@ -55,8 +56,9 @@ class ClusterState:
         self.pods = PodStore(self.axis)
         self.namespaces = {ns.name: ns for ns in namespaces or []}
         args = profile.args
+        static = tuple(FILTER_IDS[n] for n in profile.filters if FILTER_IDS.get(n, 99) <= F_NODE_AFFINITY)
         self.classes = ClassRegistry(
-            self.nodes, args.node_affinity.added_affinity, gates.taint_toleration_comparison_operators
+            self.nodes, args.node_affinity.added_affinity, gates.taint_toleration_comparison_operators, static
         )
         self.selectors = SelectorRegistry(self.nodes, self._namespace_labels)
         self.terms = TermRegistry(self.nodes, self._namespace_labels)
@@ -94,6 +96,12 @@ class ClusterState:
         self.pods.widen_resources()
         self.classes.refresh()
         self._structure_dirty = True
+
+    def add_free_rows(self, count: int) -> np.ndarray:
+        """Blank pod rows for the simulator (it fills them as pods arrive)."""
+        rows = self.pods.add_free_rows(count)
+        self._kernel = None
+        return rows
 
     def remove_node(self, name: str) -> None:
         """The node leaves the cluster (its pods must already be gone)."""
@@ -282,6 +290,9 @@ class ClusterState:
             cls_flags=cl.flags,
             narrow_ptr=cl.narrow_ptr,
             narrow_idx=cl.narrow_idx,
+            pass_ptr=cl.pass_ptr,
+            pass_pos=cl.pass_pos,
+            static_hist=cl.static_hist,
             pod_node=pods.node,
             pod_req=pods.req,
             pod_nz=pods.nonzero,

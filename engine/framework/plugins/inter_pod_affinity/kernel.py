@@ -68,7 +68,7 @@ def filter_node(labels, dom_cnt, dom_off, it_kind, it_key, it_ent, i0, i1,
 
 
 @njit(cache=True)
-def score_nodes(st, feas, f, ls, i0, i1, has_pref, ignore_existing_pref, out):
+def score_nodes(st, feas, f, ls, i0, i1, has_pref, ignore_existing_pref, out, total, plugin_weight):
     """Raw scores then normalization into ``out``; returns False when PreScore skips."""
     if ignore_existing_pref and not has_pref:
         return False
@@ -115,4 +115,5 @@ def score_nodes(st, feas, f, ls, i0, i1, has_pref, ignore_existing_pref, out):
             out[k] = np.int64(100.0 * (float(out[k] - lo) / float(diff)))
         else:
             out[k] = 0
+        total[k] += out[k] * plugin_weight
     return True

@@ -44,13 +44,14 @@ def balanced_score(requested, allocatable, n):
 
 
 @njit(cache=True)
-def score_nodes(feas, f, alloc, used, cols, scalar, want, out, fractions):
-    """BalancedAllocation score of every feasible node from plain requested and allocatable."""
+def score_nodes(feas, f, alloc, used, cols, scalar, want, out, fractions, total, plugin_weight):
+    """BalancedAllocation score of every feasible node from plain requested and allocatable,
+    into ``out`` and, times ``plugin_weight``, added to ``total``."""
     n = cols.shape[0]
     for k in range(f):
         node = feas[k]
         count = 0
-        total = 0.0
+        frac_sum = 0.0
         for i in range(n):
             c = cols[i]
             w = want[i]
@@ -63,15 +64,17 @@ def score_nodes(feas, f, alloc, used, cols, scalar, want, out, fractions):
             if fr > 1.0:
                 fr = 1.0
             fractions[count] = fr
-            total += fr
+            frac_sum += fr
             count += 1
         std = 0.0
         if count == 2:
             std = abs((fractions[0] - fractions[1]) / 2)
         elif count > 2:
-            mean = total / count
+            mean = frac_sum / count
             acc = 0.0
             for i in range(count):
                 acc = acc + (fractions[i] - mean) * (fractions[i] - mean)
             std = math.sqrt(acc / count)
-        out[k] = np.int64((1.0 - std) * 100.0)
+        s = np.int64((1.0 - std) * 100.0)
+        out[k] = s
+        total[k] += s * plugin_weight

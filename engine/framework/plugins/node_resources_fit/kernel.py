@@ -126,8 +126,9 @@ def resource_pairs(cols, scalar_cfg, pod_want, alloc, used, nonzero, node, use_n
 
 @njit(cache=True)
 def score_nodes(feas, f, alloc, used, nonzero, cols, scalar, weights, want, use_nonzero,
-                strategy, shape_u, shape_s, out):
-    """Score of every feasible node for the configured resources (``resource_allocation.go``).
+                strategy, shape_u, shape_s, out, total, plugin_weight):
+    """Score of every feasible node for the configured resources (``resource_allocation.go``),
+    into ``out`` and, times ``plugin_weight``, added to ``total``.
 
     ``want`` int64 [n]: the pod's request per configured resource (non-zero variant for cpu
     and memory when ``use_nonzero``); a resource the node lacks (allocatable 0), or a scalar
@@ -164,8 +165,10 @@ def score_nodes(feas, f, alloc, used, nonzero, cols, scalar, weights, want, use_
             score += s * weights[i]
             wsum += weights[i]
         if wsum == 0:
-            out[k] = 0
+            s = np.int64(0)
         elif strategy == LEAST_ALLOCATED or strategy == MOST_ALLOCATED:
-            out[k] = score // wsum
+            s = score // wsum
         else:
-            out[k] = go_round(score / wsum)
+            s = go_round(score / wsum)
+        out[k] = s
+        total[k] += s * plugin_weight

@@ -47,8 +47,9 @@ def filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_s
 
 
 @njit(cache=True)
-def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp):
-    """Raw PodTopologySpread scores of the feasible nodes, then NormalizeScore, into ``out``.
+def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp, total, plugin_weight):
+    """Raw PodTopologySpread scores of the feasible nodes, then NormalizeScore, into ``out``
+    (and, times ``plugin_weight``, added to ``total``).
 
     ``seen`` int64 [max values + 1] with ``stamp`` counts distinct domains without clearing.
     Ignored nodes (missing a key when all keys are required) end with score 0.
@@ -87,12 +88,51 @@ def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp):
                     seen[slot] = stamp
                     size += 1
         weights[j - j0] = math.log(size + 2)
-    for i in range(f):
+    # Per-constraint values hoisted into scalars (the common case has at most two soft
+    # constraints: hostname and zone): loads from the state inside the loop cannot be
+    # hoisted by LLVM because the output arrays may alias them.
+    soft = 0
+    key_a = key_b = host_a = host_b = 0
+    base_a = base_b = 0
+    w_a = w_b = c_a = c_b = 0.0
+    for j in range(j0, j1):
+        if st.pc_hard[j]:
+            continue
+        if soft == 0:
+            key_a, host_a, w_a, c_a = st.pc_key[j], st.pc_host[j], weights[j - j0], float(st.pc_skew[j] - 1)
+            base_a = st.pc_sel[j] if host_a else st.dom_off[st.pc_ent[j]]
+        elif soft == 1:
+            key_b, host_b, w_b, c_b = st.pc_key[j], st.pc_host[j], weights[j - j0], float(st.pc_skew[j] - 1)
+            base_b = st.pc_sel[j] if host_b else st.dom_off[st.pc_ent[j]]
+        soft += 1
+    labels = st.labels
+    cnt = st.cnt
+    dom_cnt = st.dom_cnt
+    if soft <= 2:
+        for i in range(f):
+            if ignored[i]:
+                out[i] = 0
+                continue
+            node = feas[i]
+            acc = 0.0
+            if soft > 0:
+                v = labels[node, key_a]
+                if v >= 0:
+                    n_a = cnt[base_a, node] if host_a else dom_cnt[base_a + v]
+                    acc += float(n_a) * w_a + c_a
+            if soft > 1:
+                v = labels[node, key_b]
+                if v >= 0:
+                    n_b = cnt[base_b, node] if host_b else dom_cnt[base_b + v]
+                    acc += float(n_b) * w_b + c_b
+            r = math.floor(abs(acc) + 0.5)
+            out[i] = np.int64(r) if acc >= 0 else -np.int64(r)
+    for i in range(f if soft > 2 else 0):
         if ignored[i]:
             out[i] = 0
             continue
         node = feas[i]
-        total = 0.0
+        acc = 0.0
         for j in range(j0, j1):
             if st.pc_hard[j]:
                 continue
@@ -100,12 +140,12 @@ def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp):
             if v < 0:
                 continue
             if st.pc_host[j]:
-                cnt = st.cnt[st.pc_sel[j], node]
+                n_j = cnt[st.pc_sel[j], node]
             else:
-                cnt = st.dom_cnt[st.dom_off[st.pc_ent[j]] + v]
-            total += float(cnt) * weights[j - j0] + float(st.pc_skew[j] - 1)
-        r = math.floor(abs(total) + 0.5)
-        out[i] = np.int64(r) if total >= 0 else -np.int64(r)
+                n_j = dom_cnt[st.dom_off[st.pc_ent[j]] + v]
+            acc += float(n_j) * weights[j - j0] + float(st.pc_skew[j] - 1)
+        r = math.floor(abs(acc) + 0.5)
+        out[i] = np.int64(r) if acc >= 0 else -np.int64(r)
     lo = np.int64(2**62)
     hi = np.int64(0)
     for i in range(f):
@@ -122,4 +162,5 @@ def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp):
             out[i] = 100
         else:
             out[i] = 100 * (hi + lo - out[i]) // hi
+        total[i] += out[i] * plugin_weight
     return stamp
