@@ -30,7 +30,7 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 
 bench: $(DEVSTAMP)
-	$(BIN)/python -m pytest bench --benchmark-enable -q
+	$(BIN)/python -m pytest bench/benchmarks --benchmark-enable -q
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

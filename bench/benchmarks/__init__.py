@@ -1,0 +1,1 @@
+"""pytest-benchmark benchmarks of the kernels (``make bench``; not part of ``make test``)."""
