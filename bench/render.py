@@ -22,26 +22,46 @@ def explain_json(result: CycleResult) -> dict:
     return doc
 
 
+SHORT = {
+    "TaintToleration": "TT",
+    "NodeAffinity": "NA",
+    "NodeResourcesFit": "Fit",
+    "PodTopologySpread": "PTS",
+    "InterPodAffinity": "IPA",
+    "NodeResourcesBalancedAllocation": "BA",
+    "ImageLocality": "Img",
+}
+
+
 def explain_table(console: Console, result: CycleResult, profile: Profile) -> None:
-    """One aligned row per node, best first: feasible by total, then the rejected ones."""
+    """Feasible nodes best first with their scores, then the rejected nodes with reasons."""
     plugins = [name for name, _ in profile.scores]
     shown = [p for p in plugins if any(p in n.scores for n in result.nodes)]
-    table = Table(title=f"pod {result.pod}", title_justify="left")
-    table.add_column("node")
-    table.add_column("fits")
-    table.add_column("total", justify="right")
-    for p in shown:
-        table.add_column(f"{p}\n(x{profile.score_weight(p)})", justify="right")
-    table.add_column("why not")
     feasible = sorted((n for n in result.nodes if n.feasible), key=lambda n: -(n.total or 0))
     rejected = [n for n in result.nodes if not n.feasible]
-    for n in feasible:
-        mark = "[bold green]selected[/]" if n.name == result.selected else "yes"
-        table.add_row(n.name, mark, str(n.total), *[str(n.scores.get(p, "-")) for p in shown], "")
-    for n in rejected:
-        why = f"{n.plugin} ({n.status}): " + "; ".join(n.reasons)
-        table.add_row(n.name, "[red]no[/]", "", *["" for _ in shown], why)
-    console.print(table)
+    console.print(f"[bold]pod {result.pod}[/]: {len(feasible)} feasible, {len(rejected)} rejected of "
+                  f"{len(result.nodes)} nodes examined")
+    if feasible:
+        table = Table(title="feasible nodes, best first", title_justify="left")
+        table.add_column("node", no_wrap=True)
+        table.add_column("total", justify="right", no_wrap=True)
+        for p in shown:
+            table.add_column(f"{SHORT.get(p, p)}x{profile.score_weight(p)}", justify="right", no_wrap=True)
+        for n in feasible:
+            name = f"[bold green]* {n.name}[/]" if n.name == result.selected else n.name
+            table.add_row(name, str(n.total), *[str(n.scores.get(p, "-")) for p in shown])
+        console.print(table)
+        legend = ", ".join(f"{SHORT.get(p, p)} {p}" for p in shown)
+        console.print(f"* selected; scores after each plugin's normalization, before its weight ({legend})", style="dim")
+    if rejected:
+        table = Table(title="rejected nodes", title_justify="left")
+        table.add_column("node", no_wrap=True)
+        table.add_column("plugin", no_wrap=True)
+        table.add_column("status")
+        table.add_column("reasons")
+        for n in rejected:
+            table.add_row(n.name, n.plugin or "", n.status or "", "; ".join(n.reasons))
+        console.print(table)
     if result.selected:
         console.print(f"selected node: [bold]{result.selected}[/]")
     else:

@@ -1372,3 +1372,28 @@ def test_examples_load_cleanly() -> None:
 
     everything = load_manifests([EXAMPLES])
     assert len(everything.pods) == len(cluster.pods) + len(pending.pods) + 1
+
+
+def test_preferred_node_affinity_with_non_integer_gt_is_rejected(tmp_path):
+    """Upstream fails NodeAffinity's PreScore for such a pod on every attempt: a clear error."""
+    path = tmp_path / "pod.yaml"
+    path.write_text(
+        """apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: c, image: x}]
+  affinity:
+    nodeAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 5
+          preference:
+            matchExpressions: [{key: rack, operator: Gt, values: ["x"]}]
+"""
+    )
+    with pytest.raises(InputError) as err:
+        load_manifests([path])
+    message = str(err.value)
+    assert "document 0" in message
+    assert "preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0].values" in message
+    assert "integer" in message

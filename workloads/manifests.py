@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from engine.errors import InputError
+from engine.labels import parse_go_int
 from engine.objects import (
     NO_EXECUTE,
     TAINT_EFFECTS,
@@ -325,6 +326,18 @@ def _weight(d: dict, base: str) -> int:
 # --------------------------------------------------------------------------- affinity
 
 
+def _check_preferred_term(term: NodeSelectorTerm, base: str) -> None:
+    """A preferred term kube-scheduler cannot parse makes NodeAffinity's PreScore fail with an
+    error on every cycle, so the pod is never scheduled: reject it here with the reason."""
+    for i, r in enumerate(term.match_expressions):
+        if r.operator in ("Gt", "Lt") and (len(r.values) != 1 or parse_go_int(r.values[0]) is None):
+            raise InputError(
+                f"{r.operator} needs exactly one integer value, got {list(r.values)} (kube-scheduler "
+                "would fail this pod's NodeAffinity PreScore with an error on every attempt)",
+                path=f"{base}.matchExpressions[{i}].values",
+            )
+
+
 def _node_affinity(na: dict, base: str, where: Where) -> NodeAffinity:
     where.check_keys(na, _SCHEDULING_FIELDS, base, "nodeAffinity")
     required = None
@@ -348,6 +361,7 @@ def _node_affinity(na: dict, base: str, where: Where) -> NodeAffinity:
             if pref is None
             else _node_selector_term(pref, f"{pbase}.preference", where)
         )
+        _check_preferred_term(term, f"{pbase}.preference")
         preferred.append(PreferredSchedulingTerm(weight, term))
     return NodeAffinity(required=required, preferred=tuple(preferred))
 
