@@ -76,6 +76,7 @@ SCRATCH_FIELDS = (
         "want", "req", "alc",  # int64 [n] scoring resource vectors
         "fractions",  # float64 [n] BalancedAllocation fractions
         "nom_tmp",  # int64 [P] nominated pods added in a filter pass
+        "fit_cols",  # int64 [R] resource columns the fit filter checks for the pod
         "record",  # int64 [1] 1 = record every failed node in ex_* (preemption needs them)
 )
 Scratch, ScratchType = struct("Scratch", SCRATCH_FIELDS, __name__)

@@ -20,7 +20,7 @@ from engine.framework.plugins.inter_pod_affinity import kernel as ipa
 from engine.framework.plugins.node_ports.kernel import ports_conflict
 from engine.framework.plugins.node_resources_balanced_allocation import kernel as ba
 from engine.framework.plugins.node_resources_fit import kernel as fit
-from engine.framework.plugins.node_resources_fit.kernel import fit_filter
+from engine.framework.plugins.node_resources_fit.kernel import checked_columns, fit_filter
 from engine.framework.plugins.pod_topology_spread import kernel as pts
 from engine.scheduler.bind import bind, unbind
 from engine.scheduler.codes import (
@@ -223,8 +223,9 @@ def node_status(st, cfg, sc, p, node, ipa_on, self_all, aff_empty):
     fit_detail = np.int64(0)
     fit_unresolvable = False
     if has_filter(filter_ids, F_NODE_RESOURCES_FIT):
-        fit_detail, fit_unresolvable = fit_filter(st.pod_req[p], st.alloc, st.requested, node, cfg.res_scalar,
-                                                  cfg.fit_ignored)
+        cols = np.empty(st.pod_req.shape[1], dtype=np.int64)
+        n_cols = checked_columns(st.pod_req[p], cfg.res_scalar, cfg.fit_ignored, cols)
+        fit_detail, fit_unresolvable = fit_filter(st.pod_req[p], cols, n_cols, st.alloc, st.requested, node)
     ports_hit = (pflags & PORTS) != 0 and has_filter(filter_ids, F_NODE_PORTS) and ports_conflict(
         st.plan_port, st.plan_port_ptr[plan], st.plan_port_ptr[plan + 1], st.ports, st.n_ports, node)
     for fk in range(filter_ids.shape[0]):
@@ -330,6 +331,8 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
     pts_on = (pflags & PTS_HARD) != 0 and cfg.pts_filter
     has_ports = (pflags & PORTS) != 0 and has_filter(filter_ids, F_NODE_PORTS)
     fit_on = has_filter(filter_ids, F_NODE_RESOURCES_FIT)
+    fit_cols = sc.fit_cols
+    n_fit_cols = checked_columns(pod_want, res_scalar, fit_ignored, fit_cols)
     n_filters = filter_ids.shape[0]
     nom_head = st.nom_head
     record = explain or sc.record[0] != 0
@@ -402,7 +405,7 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
         fit_detail = np.int64(0)
         fit_unresolvable = False
         if fit_on:
-            fit_detail, fit_unresolvable = fit_filter(pod_want, alloc, used, node, res_scalar, fit_ignored)
+            fit_detail, fit_unresolvable = fit_filter(pod_want, fit_cols, n_fit_cols, alloc, used, node)
         ports_hit = has_ports and ports_conflict(ports_want, w0, w1, ports, n_ports, node)
         code = 0
         plugin = -1

@@ -134,6 +134,7 @@ def make_scratch(state: ClusterState) -> Scratch:
         alc=np.zeros(max_r, dtype=np.int64),
         fractions=np.zeros(max_r, dtype=np.float64),
         nom_tmp=np.zeros(max(state.pods.node.shape[0], 1), dtype=np.int64),
+        fit_cols=np.zeros(state.axis.capacity, dtype=np.int64),
         record=np.zeros(1, dtype=np.int64),
     )
 
