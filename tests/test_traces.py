@@ -695,6 +695,7 @@ EVENTS = [
     (7, "Created", "default", "d", None, 0, "Burstable", 250, 1 << 20, 0, 3),
     (8, "Scheduled", "batch", "c", "n1", 100, "Guaranteed", 1000, 2 << 30, 1, 2),
     (9, "Scheduled", "default", "d", "n1", 0, "Burstable", 250, 1 << 20, 0, 3),
+    (9, "Started", "default", "d", "n1", 0, "Burstable", 250, 1 << 20, 0, 3),
     (10, "Started", "default", "a", "n1", 0, "Burstable", 500, 1 << 30, 0, 0),
     (10, "Created", "batch", "e", None, 100, "Guaranteed", 1000, 2 << 30, 0, 4),
     (12, "Scheduled", "batch", "e", "n1", 100, "Guaranteed", 1000, 2 << 30, 0, 4),
@@ -740,10 +741,10 @@ def test_podbench_trace_keeps_arrivals_requests_and_run_times(tmp_path):
     rows = w.stream.to_pylist()
     got = [(r["name"], r["namespace"], r["arrival_ms"], r["lifetime_ms"]) for r in rows]
     assert got == [
-        ("a", "default", 0, 100),  # Completed 105 - Scheduled 5
+        ("a", "default", 0, 95),  # Completed 105 - Started 10
         ("b", "default", 3, None),  # never scheduled
         ("c", "batch", 7, None),  # preempted: run time unknown
-        ("d", "default", 7, 50),  # Deleted 59 - Scheduled 9
+        ("d", "default", 7, 50),  # Deleted 59 - Started 9
         ("e", "batch", 10, None),  # still running at the end
     ]
     c = rows[2]
@@ -771,7 +772,7 @@ def test_podbench_trace_bad_input(tmp_path):
     w = read_podbench_trace(write_run(tmp_path / "dup", dup, completed=False))
     assert w.summary.skipped == Counter({"duplicate Created": 1})
     assert w.summary.problems == [
-        f"{tmp_path / 'dup' / 'events.arrow'} row 17: duplicate Created (pod_id 0)"
+        f"{tmp_path / 'dup' / 'events.arrow'} row 18: duplicate Created (pod_id 0)"
     ]
     assert any("did not complete" in n for n in w.summary.notes)
     with pytest.raises(InputError, match="missing column.*gpu_request"):

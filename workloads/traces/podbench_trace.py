@@ -3,9 +3,9 @@
 Replaying a podbench trace keeps what the *workload* asked for and drops what the old run
 *decided*: every ``Created`` event becomes a stream row arriving at its ``time_ms`` with the
 event's requests (``cpu_request_m``, ``memory_request_bytes``, ``gpu_request``), name and
-namespace. ``lifetime_ms`` is the intended run time, counted from binding like every
+namespace. ``lifetime_ms`` is the intended run time, counted from container start like every
 lifetime in a pod stream: the first ``Completed``, ``Failed`` or ``Deleted`` event minus
-the ``Scheduled`` event. It is null (runs to the end) when that time is unknown: the pod
+the ``Started`` event. It is null (runs to the end) when that time is unknown: the pod
 never bound, was still running when the run ended, or was ``Preempted``/``Evicted`` before
 it ended (both are scheduling decisions, not workload behaviour).
 
@@ -169,7 +169,7 @@ def read_podbench_trace(run_dir: str | Path, *, limit: int | None = None) -> Tra
         events.filter(pl.col("pod_id").is_in(created.get_column("pod_id").implode()))
         .group_by("pod_id")
         .agg(
-            t.filter(kind == "Scheduled").min().alias("scheduled"),
+            t.filter(kind == "Started").min().alias("scheduled"),
             t.filter(kind.is_in(NATURAL_END)).min().alias("end"),
             t.filter(kind.is_in(INTERRUPTED)).min().alias("cut"),
         )
@@ -222,7 +222,7 @@ def read_podbench_trace(run_dir: str | Path, *, limit: int | None = None) -> Tra
         [
             f"{events.height} events read; each Created event is a pod arriving at its "
             "time_ms with its cpu/memory/gpu requests, name and namespace",
-            f"lifetime_ms = first Completed/Failed/Deleted - Scheduled for {counts['known']} "
+            f"lifetime_ms = first Completed/Failed/Deleted - Started for {counts['known']} "
             f"pods; null (run to the end) for {counts['never']} never scheduled, "
             f"{counts['interrupted']} preempted or evicted, {counts['running']} still running "
             "at the end of the run",
