@@ -19,8 +19,11 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP) $@
 
+# The quickstart suite (bench/suites/quickstart.yaml) into runs/quickstart, then its HTML
+# report; prints the path of index.html. About a minute on first use (Numba compiles the
+# simulator kernels once), seconds afterwards; completed cells are kept (--force reruns).
 run: $(STAMP)
-	$(BIN)/podbench bench placement --nodes 1000 --pods 50000
+	$(BIN)/podbench suite bench/suites/quickstart.yaml --out runs/quickstart --report
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check .

@@ -160,11 +160,108 @@ def bench_placement(
     render.bench_table(out, result.as_dict())
 
 
+class ExecutorKind(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+def suite(
+    suite_file: Annotated[Path, typer.Argument(metavar="SUITE", help="Suite file (docs/suites.md).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Suite directory (default runs/<suite name>).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Cells run at once (worker processes).")] = 1,
+    executor: Annotated[
+        ExecutorKind, typer.Option("--executor", help="local: this machine; dask: a Dask cluster.")
+    ] = ExecutorKind.local,
+    address: Annotated[
+        str | None, typer.Option("--address", help="Dask scheduler, e.g. tcp://HOST:8786 (default: a LocalCluster of -j workers).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rerun cells that already completed.")] = False,
+    list_only: Annotated[bool, typer.Option("--list", help="List the cells and exit.")] = False,
+    report: Annotated[bool, typer.Option("--report", help="Also write the HTML report to OUT/report.")] = False,
+) -> None:
+    """Run a benchmark suite: scenarios x variants x seeds, one run directory per cell."""
+    from bench.suite.console import suite_command
+
+    result = suite_command(
+        suite_file, out, jobs, executor.value, address, force=force, list_only=list_only,
+        report=report, console=out_console(), err=err,
+    )
+    if result is not None and result.failed:
+        raise typer.Exit(1)
+
+
+class TraceFormat(StrEnum):
+    podbench = "podbench"
+    openb = "openb"
+    alibaba_v2017 = "alibaba-v2017"
+    alibaba_dlrm = "alibaba-dlrm"
+
+
+class ReplayMode(StrEnum):
+    time = "time"
+    fill = "fill"
+
+
+@app.command()
+def replay(
+    trace: Annotated[Path, typer.Argument(help="Trace file (a run directory for --format podbench).")],
+    trace_format: Annotated[TraceFormat, typer.Option("--format", help="Trace format (docs/replay.md).")],
+    nodes: Annotated[
+        Path | None, typer.Option("--nodes", help="Node manifests, or the trace's node list CSV (openb, alibaba-v2017).")
+    ] = None,
+    config: Config = None,
+    mode: Annotated[ReplayMode, typer.Option("--mode", help="time: trace times; fill: FGD fill mode.")] = ReplayMode.time,
+    fill_percent: Annotated[
+        float | None, typer.Option("--fill-percent", help="Fill mode: GPU request target, % of cluster GPUs.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the fill order and of the scheduler.")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run directory (default runs/replay-<format>-<trace>).")] = None,
+    duration: Annotated[
+        str | None, typer.Option("--duration", help="Time mode: simulated time, e.g. 6h (default: until the last pod ends).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Read only the first N pod rows.")] = None,
+) -> None:
+    """Replay a cluster trace through the scheduler; writes a run directory."""
+    from bench.replay import replay_command
+
+    replay_command(
+        trace, trace_format.value, nodes, config, mode.value, fill_percent, seed, out, duration, limit,
+        console=out_console(), err=err,
+    )
+
+
+@app.command()
+def report(
+    dirs: Annotated[list[Path], typer.Argument(metavar="DIR...", help="Run and/or suite directories.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Report directory (default DIR/report).")] = None,
+) -> None:
+    """Write an HTML report (figures and tables) of runs and suites; prints index.html."""
+    from bench.reporting import default_report_dir, write_report_with_progress
+
+    index = write_report_with_progress(dirs, out if out is not None else default_report_dir(dirs), err)
+    out_console().print(str(index), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="Run directory A.")],
+    run_b: Annotated[Path, typer.Argument(help="Run directory B.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """Key metrics of two runs side by side, with B - A and (B - A) / A."""
+    from bench.reporting import print_comparison
+
+    print_comparison(run_a, run_b, out_console(), as_json=as_json)
+
+
 def main() -> None:
     """Console entry point: run the app, turning user errors into messages and exit codes."""
     started = time.perf_counter()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a command's typer.Exit(n) comes back as n
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except PodbenchError as e:
         err.print(f"[red]error:[/] {e}", highlight=False)
         sys.exit(e.exit_code)
@@ -177,10 +274,13 @@ def main() -> None:
     except Exception as e:  # click usage errors and aborts
         import click
 
-        if isinstance(e, click.exceptions.ClickException):
+        # typer >= 0.20 raises its own vendored click's exceptions: recognise both kinds.
+        if isinstance(e, click.exceptions.ClickException) or (
+            callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int)
+        ):
             e.show()
             sys.exit(e.exit_code)
-        if isinstance(e, click.exceptions.Abort):
+        if isinstance(e, click.exceptions.Abort | typer.Abort):
             sys.exit(1)
         raise
 

@@ -359,9 +359,10 @@ def gpu_capacity(run: Run) -> int:
 
 @per_run
 def gpu_over_time(run: Run, grid: pl.DataFrame) -> pl.DataFrame:
-    """Allocated GPUs (running pods' requests) and arrived GPU load (``cum_gpu_arrived``).
+    """Allocated GPUs (running pods' requests) and arrived GPU load (``cum_gpu_arrived``,
+    milli-GPU in the trace, turned into GPUs here).
 
-    Columns: time_ms, allocated, arrived, allocated_pct, arrived_pct (% of cluster GPUs).
+    Columns: time_ms, allocated, arrived (GPUs), allocated_pct, arrived_pct (% of cluster GPUs).
     """
     pods = pod_lifecycles(run).lazy().filter(pl.col("gpu_request") > 0)
     allocated = _cumulative(
@@ -378,7 +379,7 @@ def gpu_over_time(run: Run, grid: pl.DataFrame) -> pl.DataFrame:
     arrived = run.collect(
         run.events.filter((pl.col("kind") == "Created") & pl.col("cum_gpu_arrived").is_not_null())
         .group_by("time_ms")
-        .agg(arrived=pl.col("cum_gpu_arrived").max())
+        .agg(arrived=pl.col("cum_gpu_arrived").max() / 1000.0)
         .sort("time_ms")
     )
     out = _on_grid(allocated, grid, run.end_ms).join(

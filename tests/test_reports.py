@@ -496,11 +496,11 @@ def fill_run(d: Path) -> Path:
     1000; g2 (2) created 500, bound 600; g3 (4) created 700, never bound. End 2000."""
     g1, g2, g3 = pod(0, "g1", gpu=4), pod(1, "g2", gpu=2), pod(2, "g3", gpu=4)
     events = [
-        ev(0, "Created", g1, cum_gpu_arrived=4),
+        ev(0, "Created", g1, cum_gpu_arrived=4000),  # milli-GPU
         ev(100, "Scheduled", g1, "n1"),
-        ev(500, "Created", g2, cum_gpu_arrived=6),
+        ev(500, "Created", g2, cum_gpu_arrived=6000),
         ev(600, "Scheduled", g2, "n1"),
-        ev(700, "Created", g3, cum_gpu_arrived=10),
+        ev(700, "Created", g3, cum_gpu_arrived=10000),
         ev(1000, "Completed", g1, "n1"),
     ]
     nodes = [node_row(t, "n1", 0, 0, gpu_alloc=8) for t in (0, 1000, 2000)]

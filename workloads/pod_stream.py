@@ -74,6 +74,18 @@ _INT32 = (-(2**31), 2**31 - 1)
 _INT64_MAX = 2**63 - 1
 
 
+def request_overrides(table: pa.Table, no_override: int = -1) -> dict[str, np.ndarray] | None:
+    """Per-pod request overrides of a validated stream: resource -> int64 values, with
+    ``no_override`` where a row keeps its template's request; None when no row has any."""
+    n = table.num_rows
+    out = {}
+    for column, resource in REQUEST_COLUMNS.items():
+        col = table.column(column)
+        if col.null_count < n:
+            out[resource] = pc.fill_null(col, no_override).to_numpy().astype(np.int64)
+    return out or None
+
+
 def default_pod_name(template: str, row: int) -> str:
     """Name of a pod whose row has no ``name``: ``<template>-<row>`` (row in file order)."""
     return f"{template}-{row}"

@@ -20,7 +20,14 @@ from engine.objects import Taint
 from engine.scheduler import codes
 from engine.scheduler.scheduler import ABSENT_REASON, REASONS
 from engine.simulator import core
-from engine.simulator.trace import EVENTS_SCHEMA, KIND_NAMES, NODES_SCHEMA, QOS_NAMES, TraceWriter
+from engine.simulator.trace import (
+    EVENTS_SCHEMA,
+    KIND_NAMES,
+    NODES_SCHEMA,
+    QOS_NAMES,
+    TraceWriter,
+    qos_with_requests,
+)
 
 if TYPE_CHECKING:
     from engine.simulator.simulator import Simulation
@@ -64,7 +71,7 @@ class Recorder:
         self.pid_cpu = req[:, 0].copy()
         self.pid_mem = req[:, 1].copy()
         self.pid_gpu = req[:, gpu].copy() if gpu >= 0 else np.zeros(len(req), np.int64)
-        self.pid_qos = s.k_qos[self.pid_kind]
+        self.pid_qos = qos_with_requests(s.k_qos[self.pid_kind], self.pid_cpu, self.pid_mem)
         n_bound = s.n_bound
         arr = sc.arrivals
         bound_pods = kinds[len(sc.templates):]

@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 KIND_NAMES = (
@@ -19,6 +20,14 @@ KIND_NAMES = (
     "NodeCordoned", "NodeUncordoned", "NodeTainted", "NodeUntainted",
 )
 QOS_NAMES = ("Guaranteed", "Burstable", "BestEffort")
+
+
+def qos_with_requests(template_qos, cpu, memory):
+    """Per-pod QoS codes (index into QOS_NAMES): a BestEffort template whose pods get cpu or
+    memory requests from a pod stream (requests without limits) makes Burstable pods."""
+    best_effort = QOS_NAMES.index("BestEffort")
+    return np.where((template_qos == best_effort) & ((cpu > 0) | (memory > 0)),
+                    QOS_NAMES.index("Burstable"), template_qos)
 
 EVENTS_SCHEMA = pa.schema(
     [

@@ -29,7 +29,7 @@ from workloads.generators.arrivals import (
     expected_arrivals,
     sample_lifetimes,
 )
-from workloads.pod_stream import REQUEST_COLUMNS, read_pod_stream
+from workloads.pod_stream import read_pod_stream, request_overrides
 from workloads.scenario.files import manifest_documents
 from workloads.scenario.model import NO_OVERRIDE, Arrivals
 from workloads.scenario.processes import parse_arrivals, parse_lifetime
@@ -309,12 +309,7 @@ def _stream(ctx: Context, raw: object, i: int, templates: Templates) -> _Part:
     priority = table.column("priority")
     if priority.null_count < n:
         part.priority = priority.combine_chunks()
-    requests = {}
-    for column, resource in REQUEST_COLUMNS.items():
-        col = table.column(column)
-        if col.null_count < n:
-            requests[resource] = pc.fill_null(col, NO_OVERRIDE).to_numpy().astype(np.int64)
-    part.requests = requests or None
+    part.requests = request_overrides(table, NO_OVERRIDE)
     return part
 
 
