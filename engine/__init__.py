@@ -45,3 +45,7 @@ def _remove_old_caches(base: Path, keep: Path, max_age_s: float = 86400.0) -> No
 
 if "NUMBA_CACHE_DIR" not in os.environ:
     os.environ["NUMBA_CACHE_DIR"] = _kernel_cache_dir()
+    # Numba reads its configuration when first imported, which may have happened already.
+    from numba.core import config as _numba_config
+
+    _numba_config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]

@@ -11,7 +11,7 @@ from engine.structs import struct
 
 KERNEL_STATE_FIELDS = (
         # nodes
-        "order", "alloc", "requested", "nonzero", "labels", "key_nvals", "ports", "n_ports",
+        "order", "alloc", "requested", "free", "nonzero", "labels", "key_nvals", "ports", "n_ports",
         # classes
         "cls_bits", "cls_tt", "cls_na", "cls_img", "cls_flags", "narrow_ptr", "narrow_idx",
         "pass_ptr", "pass_pos", "static_hist",
@@ -73,7 +73,8 @@ SCRATCH_FIELDS = (
         "mins",  # int64 [C] PodTopologySpread global minimum per constraint
         "seen",  # int64 [V + 1] distinct-domain stamps
         "stamp",  # int64 [1]
-        "want", "req", "alc",  # int64 [n] scoring resource vectors
+        "want",  # int64 [n] the pod's request per scoring resource
+        "act_col", "act_src", "act_w",  # int64 [n] NodeResourcesFit's active resources (see _fit_scores)
         "fractions",  # float64 [n] BalancedAllocation fractions
         "nom_tmp",  # int64 [P] nominated pods added in a filter pass
         "fit_cols",  # int64 [R] resource columns the fit filter checks for the pod

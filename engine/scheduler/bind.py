@@ -52,6 +52,7 @@ def bind(st, p, node):
     st.pod_head[node] = p
     for c in range(st.requested.shape[1]):
         st.requested[node, c] += st.pod_req[p, c]
+        st.free[node, c] -= st.pod_req[p, c]
     st.nonzero[node, 0] += st.pod_nz[p, 0]
     st.nonzero[node, 1] += st.pod_nz[p, 1]
     plan = st.pod_plan[p]
@@ -69,6 +70,7 @@ def unbind(st, p):
     _counters(st, p, node, -1, False)
     for c in range(st.requested.shape[1]):
         st.requested[node, c] -= st.pod_req[p, c]
+        st.free[node, c] += st.pod_req[p, c]
     st.nonzero[node, 0] -= st.pod_nz[p, 0]
     st.nonzero[node, 1] -= st.pod_nz[p, 1]
     plan = st.pod_plan[p]

@@ -33,6 +33,8 @@ from engine.scheduler.codes import (
     F_NODE_UNSCHEDULABLE,
     F_POD_TOPOLOGY_SPREAD,
     F_TAINT_TOLERATION,
+    LEAST_ALLOCATED,
+    MOST_ALLOCATED,
     NO_NODE,
     PREFILTER_REJECT,
     R_AFFINITY,
@@ -57,6 +59,7 @@ from engine.scheduler.codes import (
     S_TAINT_TOLERATION,
     SELECT_RANDOM,
 )
+from engine.scheduler.fast_filter import fast_filter
 from engine.scheduler.normalize import gather_normalize_add
 from engine.state.classes import (
     BIT_AFFINITY,
@@ -283,28 +286,118 @@ def node_fits(st, cfg, sc, p, node):
 def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain):
     cls = st.pod_cls[p]
     plan = st.pod_plan[p]
-    ls = st.pod_ls[p]
     pflags = st.plan_flags[plan]
-    sc.hist[:] = 0
+    hist = sc.hist
+    hist[:] = 0
     reject, narrow, q0, n, ipa_on, self_all, aff_empty = prefilter(st, cfg, sc, p)
     if reject:
         return PREFILTER_REJECT, 0, 0, 0
+    if n == 0:
+        return NO_NODE, 0, 0, 0
+    want = n if examine_all else num_feasible_nodes_to_find(cfg.pct, n, cfg.score_ids.shape[0] > 0)
+    order = st.narrow_idx if narrow else st.order
+    pod_want = st.pod_req[p]
+    pts_on = (pflags & PTS_HARD) != 0 and cfg.pts_filter
+    has_ports = (pflags & PORTS) != 0 and has_filter(cfg.filter_ids, F_NODE_PORTS)
+    fit_on = has_filter(cfg.filter_ids, F_NODE_RESOURCES_FIT)
+    n_fit_cols = checked_columns(pod_want, cfg.res_scalar, cfg.fit_ignored, sc.fit_cols)
+    feas = sc.feas
+    # With every static filter ahead of the dynamic ones, statically rejected nodes are
+    # skipped: only the class's pass positions are visited, and the skipped nodes are
+    # accounted for in bulk (processed count below, static reasons when nothing fits).
+    skip = cfg.static_first and not explain
+    s0 = start % n
+    pp0 = st.pass_ptr[cls]
+    npass = st.pass_ptr[cls + 1] - pp0
+    jdx = _first_pass_index(st.pass_pos, pp0, npass, s0) if skip else 0
+    f = 0
+    examined = 0
+    stop_pos = -1
+    done = False
+    if not explain and fit_on and not pts_on and not ipa_on and not has_ports and n_fit_cols <= 3:
+        f, stop_pos, examined, nominated = fast_filter(
+            order, q0, n, s0, skip, st.pass_pos, pp0, npass, jdx, st.cls_bits[cls], st.nom_head, st.free,
+            sc.fit_cols, n_fit_cols, pod_want, want, feas,
+        )
+        # Nominated pods need the two-pass filter, and a pod that fits nowhere needs every
+        # node's reason: both take the general loop.
+        done = f > 0 and not nominated
+    if not done:
+        f, stop_pos, examined = filter_general(
+            st, cfg, sc, p, order, q0, n, s0, skip, jdx, want, explain, pts_on, ipa_on, has_ports, fit_on,
+            n_fit_cols, self_all, aff_empty,
+        )
+    processed = examined
+    if skip:
+        processed = n if stop_pos < 0 else (stop_pos - s0 + n) % n
+        if f == 0:
+            for r in range(st.static_hist.shape[1]):
+                hist[r] += st.static_hist[cls, r]
+    if f == 0:
+        return NO_NODE, processed, 0, examined
+    if f == 1 and not score_single:
+        return feas[0], processed, 1, examined
+    total = sc.total
+    total[:f] = 0
+    run_scores(st, cfg, sc, p, cls, plan, st.pod_ls[p], feas, f, explain)
+    return feas[select_host(total, f, cfg.selection, draw)], processed, f, examined
+
+
+@njit(cache=True)
+def processed_includes(st, cfg, p, node, start, processed):
+    """Whether ``node`` is among the ``processed`` nodes a cycle for pod ``p`` from round-robin
+    index ``start`` went through (upstream counts each node's status once)."""
+    cls = st.pod_cls[p]
+    if (st.cls_flags[cls] & FLAG_NARROW) != 0 and cfg.na_prefilter:
+        order = st.narrow_idx[st.narrow_ptr[cls]:st.narrow_ptr[cls + 1]]
+    else:
+        order = st.order
+    n = order.shape[0]
+    if n == 0:
+        return False
+    s0 = start % n
+    for q in range(n):
+        if order[q] == node:
+            return (q - s0 + n) % n < processed
+    return False
+
+
+@njit(cache=True)
+def _first_pass_index(pass_pos, pp0, npass, s0):
+    """Index of the first pass position >= ``s0`` (binary search; ``npass`` when none)."""
+    lo = 0
+    hi = npass
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if pass_pos[pp0 + mid] < s0:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def filter_general(st, cfg, sc, p, order, q0, n, s0, skip, jdx, want, explain, pts_on, ipa_on, has_ports,
+                   fit_on, n_fit_cols, self_all, aff_empty):
+    """Every filter plugin on the examination list from ``s0`` until ``want + 1`` nodes fit,
+    with nominated pods, reason counts in ``sc.hist`` and, when recording, each failed
+    node's verdict in ``sc.ex_*`` (every examined node with ``explain``).
+
+    Returns (feasible count, stop position or -1, nodes examined before it).
+    """
+    cls = st.pod_cls[p]
+    plan = st.pod_plan[p]
+    ls = st.pod_ls[p]
     j0 = st.pc_ptr[plan]
     j1 = st.pc_ptr[plan + 1]
     i0 = st.it_ptr[plan]
     i1 = st.it_ptr[plan + 1]
     mins = sc.mins
-    if n == 0:
-        return NO_NODE, 0, 0, 0
-    want = n if examine_all else num_feasible_nodes_to_find(cfg.pct, n, cfg.score_ids.shape[0] > 0)
-    order = st.narrow_idx if narrow else st.order
     filter_ids = cfg.filter_ids
     bits_row = st.cls_bits[cls]
     pod_want = st.pod_req[p]
     alloc = st.alloc
     used = st.requested
-    res_scalar = cfg.res_scalar
-    fit_ignored = cfg.fit_ignored
     ports_want = st.plan_port
     w0 = st.plan_port_ptr[plan]
     w1 = st.plan_port_ptr[plan + 1]
@@ -328,11 +421,7 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
     t_key = st.t_key
     t_off = st.t_off
     tdom = st.tdom
-    pts_on = (pflags & PTS_HARD) != 0 and cfg.pts_filter
-    has_ports = (pflags & PORTS) != 0 and has_filter(filter_ids, F_NODE_PORTS)
-    fit_on = has_filter(filter_ids, F_NODE_RESOURCES_FIT)
     fit_cols = sc.fit_cols
-    n_fit_cols = checked_columns(pod_want, res_scalar, fit_ignored, fit_cols)
     n_filters = filter_ids.shape[0]
     nom_head = st.nom_head
     record = explain or sc.record[0] != 0
@@ -342,30 +431,13 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
     ex_code = sc.ex_code
     ex_plugin = sc.ex_plugin
     ex_detail = sc.ex_detail
-    f = 0
-    examined = 0
-    # With every static filter ahead of the dynamic ones, statically rejected nodes are
-    # skipped: only the class's pass positions are visited, and the skipped nodes are
-    # accounted for in bulk (processed count below, static reasons when nothing fits).
-    skip = cfg.static_first and not explain
-    s0 = start % n
-    k = s0
     pp0 = st.pass_ptr[cls]
     npass = st.pass_ptr[cls + 1] - pp0
     pass_pos = st.pass_pos
-    jdx = 0
-    steps = n
-    if skip:
-        lo = 0
-        hi = npass
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if pass_pos[pp0 + mid] < s0:
-                lo = mid + 1
-            else:
-                hi = mid
-        jdx = lo
-        steps = npass
+    f = 0
+    examined = 0
+    k = s0
+    steps = npass if skip else n
     stop_pos = -1
     for _ in range(steps):
         if skip:
@@ -438,20 +510,7 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
                 ex_plugin[examined] = plugin
                 ex_detail[examined] = reason if reason >= 0 else detail
         examined += 1
-    processed = examined
-    if skip:
-        processed = n if stop_pos < 0 else (stop_pos - s0 + n) % n
-        if f == 0:
-            for r in range(st.static_hist.shape[1]):
-                hist[r] += st.static_hist[cls, r]
-    if f == 0:
-        return NO_NODE, processed, 0, examined
-    if f == 1 and not score_single:
-        return feas[0], processed, 1, examined
-    total = sc.total
-    total[:f] = 0
-    run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain)
-    return feas[select_host(total, f, cfg.selection, draw)], processed, f, examined
+    return f, stop_pos, examined
 
 
 @njit(cache=True)
@@ -521,8 +580,28 @@ def _fit_scores(st, cfg, sc, p, feas, f, w):
             want[i] = st.pod_req[p, c]
         else:
             want[i] = 0
-    fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want, True,
-                    cfg.fit_strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
+    strategy = cfg.fit_strategy
+    if strategy != LEAST_ALLOCATED and strategy != MOST_ALLOCATED:
+        fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want,
+                        True, strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
+        return
+    # the resources that take part for this pod: tracked, and requested unless scalar
+    n_act = 0
+    for i in range(cols.shape[0]):
+        c = cols[i]
+        if c < 0 or (want[i] == 0 and cfg.fit_scalar[i]) or cfg.fit_w[i] == 0:
+            continue
+        sc.act_col[n_act] = c
+        sc.act_src[n_act] = fit.SRC_NONZERO_CPU if c == 0 else (fit.SRC_NONZERO_MEMORY if c == 1 else fit.SRC_REQUESTED)
+        sc.want[n_act] = want[i]
+        sc.act_w[n_act] = cfg.fit_w[i]
+        n_act += 1
+    if n_act > fit.MAX_FAST_RESOURCES:
+        fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want,
+                        True, strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
+        return
+    fit.allocated_scores(feas, f, st.alloc, st.requested, st.nonzero, sc.act_col, sc.act_src, sc.want, sc.act_w,
+                         n_act, strategy == MOST_ALLOCATED, sc.buf, sc.total, w)
 
 
 @njit(cache=True)
@@ -537,6 +616,9 @@ def _balanced_scores(st, cfg, sc, p, feas, f, w):
             any_request = True
     if not any_request:
         return False
+    if cols.shape[0] == 2 and cols[0] >= 0 and cols[1] >= 0 and not cfg.ba_scalar[0] and not cfg.ba_scalar[1]:
+        ba.score_nodes_pair(feas, f, st.alloc, st.requested, cols[0], want[0], cols[1], want[1], sc.buf, sc.total, w)
+        return True
     ba.score_nodes(feas, f, st.alloc, st.requested, cols, cfg.ba_scalar, want, sc.buf, sc.fractions, sc.total, w)
     return True
 

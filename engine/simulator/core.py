@@ -46,7 +46,7 @@ from numba import njit
 from engine.framework.plugins.default_preemption.kernel import preempt
 from engine.scheduler import codes
 from engine.scheduler.bind import bind, mark_terminating, unbind
-from engine.scheduler.cycle import node_fits, schedule_one
+from engine.scheduler.cycle import node_fits, processed_includes, schedule_one
 from engine.simulator import heap as eh
 from engine.simulator import podheap as ph
 from engine.structs import struct
@@ -457,12 +457,10 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
     if node < 0:
         start = sim.meta[M_START]
         node, processed, f, examined = schedule_one(st, cfg, sc, p, start, False, False, next_random(sim), False)
+        # the failed nominated node's status counts once towards the processed nodes
         extra = 0
-        if nom >= 0:
+        if nom >= 0 and not processed_includes(st, cfg, p, nom, start, processed):
             extra = 1
-            for i in range(examined):
-                if sc.ex_node[i] == nom:
-                    extra = 0
         if n_all > 0:
             sim.meta[M_START] = (start + processed + extra) % n_all
         sim.meta[M_EVALS] += processed

@@ -11,6 +11,7 @@ import math
 import numpy as np
 from numba import njit
 
+from engine.scheduler.arith import exact_div
 from engine.scheduler.codes import (
     DETAIL_TOO_MANY_PODS,
     LEAST_ALLOCATED,
@@ -53,16 +54,6 @@ def fit_filter(want, cols, n_cols, alloc, used, node):
             if w > alloc[node, c]:
                 unresolvable = True
     return detail, unresolvable
-
-
-@njit(cache=True)
-def exact_div(x, a):
-    """``x // a`` for 0 <= x, 0 < a: through float64 when that is exact (x < 2**53, the
-    correctly rounded quotient then truncates to the integer quotient), which pipelines far
-    better than a 64-bit integer division."""
-    if x < 9007199254740992:
-        return np.int64(float(x) / float(a))
-    return x // a
 
 
 @njit(cache=True)
@@ -191,5 +182,67 @@ def score_nodes(feas, f, alloc, used, nonzero, cols, scalar, weights, want, use_
             s = exact_div(score, wsum)
         else:
             s = go_round(score / wsum)
+        out[k] = s
+        total[k] += s * plugin_weight
+
+
+
+SRC_NONZERO_CPU = 0
+SRC_NONZERO_MEMORY = 1
+SRC_REQUESTED = 2
+MAX_FAST_RESOURCES = 3
+
+
+@njit(cache=True)
+def allocated_scores(feas, f, alloc, used, nonzero, act_col, act_src, act_want, act_w, n_act, most, out, total,
+                     plugin_weight):
+    """LeastAllocated (or, with ``most``, MostAllocated) score of every feasible node.
+
+    ``score_nodes``'s rule, unrolled for the usual few resources: the pod's active resources
+    (at most ``MAX_FAST_RESOURCES``) come prepared as ``act_col`` axis column, ``act_src``
+    source of the node's request (``SRC_*``: non-zero cpu/memory sums or ``used``),
+    ``act_want`` the pod's request and ``act_w`` the weight (int64 [n_act] each); unused
+    slots carry weight 0 and add nothing. (Written out per slot: a helper taking the arrays
+    would cost reference counting on every call.)
+    """
+    c0 = c1 = c2 = np.int64(0)
+    s0 = s1 = s2 = np.int64(SRC_REQUESTED)
+    q0 = q1 = q2 = np.int64(0)
+    w0 = w1 = w2 = np.int64(0)
+    if n_act > 0:
+        c0, s0, q0, w0 = act_col[0], act_src[0], act_want[0], act_w[0]
+    if n_act > 1:
+        c1, s1, q1, w1 = act_col[1], act_src[1], act_want[1], act_w[1]
+    if n_act > 2:
+        c2, s2, q2, w2 = act_col[2], act_src[2], act_want[2], act_w[2]
+    for k in range(f):
+        node = feas[k]
+        score = np.int64(0)
+        wsum = np.int64(0)
+        a = alloc[node, c0]
+        if w0 != 0 and a != 0:
+            r = (used[node, c0] if s0 == SRC_REQUESTED else nonzero[node, s0]) + q0
+            if most:
+                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w0
+            elif r <= a:
+                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w0
+            wsum += w0
+        a = alloc[node, c1]
+        if w1 != 0 and a != 0:
+            r = (used[node, c1] if s1 == SRC_REQUESTED else nonzero[node, s1]) + q1
+            if most:
+                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w1
+            elif r <= a:
+                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w1
+            wsum += w1
+        a = alloc[node, c2]
+        if w2 != 0 and a != 0:
+            r = (used[node, c2] if s2 == SRC_REQUESTED else nonzero[node, s2]) + q2
+            if most:
+                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w2
+            elif r <= a:
+                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w2
+            wsum += w2
+        s = exact_div(score, wsum) if wsum > 0 else np.int64(0)
         out[k] = s
         total[k] += s * plugin_weight

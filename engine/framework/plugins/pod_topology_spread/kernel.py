@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numba import njit
 
+from engine.scheduler.arith import exact_div
+
 INT32_MAX = 2**31 - 1
 
 
@@ -161,6 +163,6 @@ def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp, total, plugi
         elif hi == 0:
             out[i] = 100
         else:
-            out[i] = 100 * (hi + lo - out[i]) // hi
+            out[i] = exact_div(100 * (hi + lo - out[i]), hi)
         total[i] += out[i] * plugin_weight
     return stamp
