@@ -18,12 +18,33 @@ from engine.framework.plugins.node_resources_balanced_allocation.reference impor
 from engine.framework.plugins.node_resources_fit import kernel as fit
 from engine.framework.plugins.node_resources_fit.args import ResourceSpec
 from engine.framework.plugins.node_resources_fit.reference import strategy_score
+from engine.scheduler.codes import R_RESOURCE, R_TOO_MANY_PODS
 from engine.scheduler.fast_filter import fast_filter
-from engine.state.resource_axis import PODS_COL
+from engine.state.nodes import (
+    HOT_ALLOC_CPU,
+    HOT_ALLOC_MEMORY,
+    HOT_FREE_PODS,
+    HOT_NZ_CPU,
+    HOT_NZ_MEMORY,
+    HOT_REQ_CPU,
+    HOT_REQ_MEMORY,
+    HOT_WIDTH,
+)
+from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None)
 R = 8
 BIG = 2**40  # memory-sized quantities
+
+
+def hot_rows(alloc, used, nonzero):
+    """The ``hot`` node rows (``engine.state.nodes``) of these arrays."""
+    hot = np.zeros((alloc.shape[0], HOT_WIDTH), dtype=np.int64)
+    hot[:, HOT_ALLOC_CPU], hot[:, HOT_ALLOC_MEMORY] = alloc[:, CPU_COL], alloc[:, MEMORY_COL]
+    hot[:, HOT_REQ_CPU], hot[:, HOT_REQ_MEMORY] = used[:, CPU_COL], used[:, MEMORY_COL]
+    hot[:, HOT_NZ_CPU], hot[:, HOT_NZ_MEMORY] = nonzero[:, 0], nonzero[:, 1]
+    hot[:, HOT_FREE_PODS] = alloc[:, PODS_COL] - used[:, PODS_COL]
+    return hot
 
 
 def amounts(max_value: int):
@@ -71,6 +92,24 @@ def test_allocated_scores_match_the_reference(cluster, resources, most):
 
 
 @settings(max_examples=300, **SETTINGS)
+@given(nodes(), amounts(10**6), amounts(BIG), st.integers(0, 100), st.integers(0, 100), st.booleans())
+def test_allocated_scores_from_hot_rows_match_the_reference(cluster, cpu, memory, w_cpu, w_mem, most):
+    alloc, used, nonzero = cluster
+    n = alloc.shape[0]
+    feas = np.arange(n, dtype=np.int32)
+    out = np.zeros(n, dtype=np.int64)
+    total = np.zeros(n, dtype=np.int64)
+    fit.allocated_scores_hot(feas, n, hot_rows(alloc, used, nonzero), cpu, w_cpu, memory, w_mem, most, out, total, 1)
+    specs = (ResourceSpec("cpu", w_cpu), ResourceSpec("memory", w_mem))
+    for node in range(n):
+        requested = [int(nonzero[node, 0] + cpu), int(nonzero[node, 1] + memory)]
+        allocatable = [int(alloc[node, CPU_COL]), int(alloc[node, MEMORY_COL])]
+        expected = strategy_score("MostAllocated" if most else "LeastAllocated", specs, [], requested, allocatable)
+        assert out[node] == expected
+        assert total[node] == expected
+
+
+@settings(max_examples=300, **SETTINGS)
 @given(nodes(), amounts(10**6), amounts(BIG))
 def test_balanced_pair_matches_the_reference(cluster, cpu, memory):
     alloc, used, _ = cluster
@@ -79,11 +118,14 @@ def test_balanced_pair_matches_the_reference(cluster, cpu, memory):
     out = np.zeros(n, dtype=np.int64)
     total = np.zeros(n, dtype=np.int64)
     ba.score_nodes_pair(feas, n, alloc, used, 0, cpu, 1, memory, out, total, 2)
+    hot_out = np.zeros(n, dtype=np.int64)
+    ba.score_nodes_hot(feas, n, hot_rows(alloc, used, used), cpu, memory, hot_out, np.zeros(n, dtype=np.int64), 1)
     for node in range(n):
         expected = balanced_score(
             [int(used[node, 0] + cpu), int(used[node, 1] + memory)], [int(alloc[node, 0]), int(alloc[node, 1])]
         )
         assert out[node] == expected
+        assert hot_out[node] == expected
         assert total[node] == 2 * expected
 
 
@@ -127,10 +169,11 @@ def test_fast_filter_matches_a_plain_loop(cluster, cols, data):
     passing = np.array([p for p in range(n) if bits[order[p]] == 0], dtype=np.int32)
     jdx = int(np.searchsorted(passing, start)) if use_skip else 0
     feas = np.zeros(n + 1, dtype=np.int32)
+    hist = np.zeros(R_RESOURCE + R, dtype=np.int64)
     nom_head = np.full(n, -1, dtype=np.int32)
     got_f, got_stop, got_visited, nominated = fast_filter(
-        order, 0, n, start, use_skip, passing, 0, len(passing), jdx, bits, nom_head, free,
-        np.array(cols + [0] * (3 - len(cols)), dtype=np.int64), len(cols), pod_want, want, feas,
+        order, 0, n, start, use_skip, passing, 0, len(passing), jdx, bits, nom_head, hot_rows(alloc, used, used),
+        alloc, used, np.array(cols + [0] * (3 - len(cols)), dtype=np.int64), len(cols), pod_want, want, feas, hist,
     )
     expected, stop, visited = reference_pass(order, start, bits, free, cols, pod_want, want)
     assert list(feas[:got_f]) == expected
@@ -138,3 +181,12 @@ def test_fast_filter_matches_a_plain_loop(cluster, cols, data):
     assert not nominated
     if not use_skip:
         assert got_visited == visited
+    # a pod that fits nowhere gets NodeResourcesFit's reasons over the visited (passing) nodes
+    expected_hist = np.zeros_like(hist)
+    if use_skip and not expected:
+        for p in passing:
+            node = order[p]
+            expected_hist[R_TOO_MANY_PODS] += free[node, PODS_COL] < 1
+            for c in cols:
+                expected_hist[R_RESOURCE + c] += pod_want[c] > free[node, c]
+    assert list(hist) == list(expected_hist)

@@ -11,7 +11,7 @@ from engine.structs import struct
 
 KERNEL_STATE_FIELDS = (
         # nodes
-        "order", "alloc", "requested", "free", "nonzero", "labels", "key_nvals", "ports", "n_ports",
+        "order", "alloc", "requested", "hot", "nonzero", "labels", "key_nvals", "ports", "n_ports",
         # classes
         "cls_bits", "cls_tt", "cls_na", "cls_img", "cls_flags", "narrow_ptr", "narrow_idx",
         "pass_ptr", "pass_pos", "static_hist",
@@ -64,6 +64,7 @@ SCRATCH_FIELDS = (
         "feas",  # int32 [N] feasible nodes in examination order
         "total",  # int64 [N] weighted totals of the feasible nodes
         "buf",  # int64 [N] one plugin's scores
+        "aux",  # int64 [N] a plugin's work space
         "scores",  # int64 [N, N_SCORE] explain: final score per plugin (-1 skipped)
         "ex_node",  # int32 [N] explain: examined node
         "ex_code",  # int8 [N] explain: 0 feasible, 1 Unschedulable, 2 UnschedulableAndUnresolvable

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from numba import njit
 
+from engine.state.nodes import HOT_FREE_PODS, HOT_NZ_CPU, HOT_NZ_MEMORY, HOT_REQ_CPU, HOT_REQ_MEMORY
+from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
+
 
 @njit(cache=True)
 def _counters(st, p, node, delta, pts_only):
@@ -42,6 +45,16 @@ def _counters(st, p, node, delta, pts_only):
 
 
 @njit(cache=True)
+def _hot(st, p, node, delta):
+    """The node's ``hot`` row follows ``requested``/``nonzero`` (see ``engine.state.nodes``)."""
+    st.hot[node, HOT_REQ_CPU] += delta * st.pod_req[p, CPU_COL]
+    st.hot[node, HOT_REQ_MEMORY] += delta * st.pod_req[p, MEMORY_COL]
+    st.hot[node, HOT_NZ_CPU] += delta * st.pod_nz[p, 0]
+    st.hot[node, HOT_NZ_MEMORY] += delta * st.pod_nz[p, 1]
+    st.hot[node, HOT_FREE_PODS] -= delta * st.pod_req[p, PODS_COL]
+
+
+@njit(cache=True)
 def bind(st, p, node):
     st.pod_node[p] = node
     head = st.pod_head[node]
@@ -52,9 +65,9 @@ def bind(st, p, node):
     st.pod_head[node] = p
     for c in range(st.requested.shape[1]):
         st.requested[node, c] += st.pod_req[p, c]
-        st.free[node, c] -= st.pod_req[p, c]
     st.nonzero[node, 0] += st.pod_nz[p, 0]
     st.nonzero[node, 1] += st.pod_nz[p, 1]
+    _hot(st, p, node, 1)
     plan = st.pod_plan[p]
     for x in range(st.plan_port_ptr[plan], st.plan_port_ptr[plan + 1]):
         st.ports[node, st.n_ports[node]] = st.plan_port[x]
@@ -70,9 +83,9 @@ def unbind(st, p):
     _counters(st, p, node, -1, False)
     for c in range(st.requested.shape[1]):
         st.requested[node, c] -= st.pod_req[p, c]
-        st.free[node, c] += st.pod_req[p, c]
     st.nonzero[node, 0] -= st.pod_nz[p, 0]
     st.nonzero[node, 1] -= st.pod_nz[p, 1]
+    _hot(st, p, node, -1)
     plan = st.pod_plan[p]
     for x in range(st.plan_port_ptr[plan], st.plan_port_ptr[plan + 1]):
         port = st.plan_port[x]

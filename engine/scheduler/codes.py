@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Filter statuses (framework codes): 0 passes.
+UNSCHEDULABLE = 1
+UNRESOLVABLE = 2  # UnschedulableAndUnresolvable
+
 # Filter plugin ids (kernel ``filter_ids`` holds the profile's filter order).
 F_NODE_UNSCHEDULABLE = 0
 F_NODE_NAME = 1

@@ -58,8 +58,10 @@ from engine.scheduler.codes import (
     S_POD_TOPOLOGY_SPREAD,
     S_TAINT_TOLERATION,
     SELECT_RANDOM,
+    UNRESOLVABLE,
+    UNSCHEDULABLE,
 )
-from engine.scheduler.fast_filter import fast_filter
+from engine.scheduler.fast_filter import MAX_COLUMNS, fast_filter, fit_failures
 from engine.scheduler.normalize import gather_normalize_add
 from engine.state.classes import (
     BIT_AFFINITY,
@@ -82,9 +84,7 @@ from engine.state.plans import (
     PTS_REQUIRE_ALL,
     PTS_SOFT,
 )
-
-UNSCHEDULABLE = 1
-UNRESOLVABLE = 2
+from engine.state.resource_axis import CPU_COL, MEMORY_COL
 
 
 @njit(cache=True)
@@ -314,15 +314,20 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
     examined = 0
     stop_pos = -1
     done = False
-    if not explain and fit_on and not pts_on and not ipa_on and not has_ports and n_fit_cols <= 3:
+    if not explain and fit_on and not pts_on and not ipa_on and not has_ports and n_fit_cols <= MAX_COLUMNS:
         f, stop_pos, examined, nominated = fast_filter(
-            order, q0, n, s0, skip, st.pass_pos, pp0, npass, jdx, st.cls_bits[cls], st.nom_head, st.free,
-            sc.fit_cols, n_fit_cols, pod_want, want, feas,
+            order, q0, n, s0, skip, st.pass_pos, pp0, npass, jdx, st.cls_bits[cls], st.nom_head, st.hot,
+            st.alloc, st.requested, sc.fit_cols, n_fit_cols, pod_want, want, feas, hist,
         )
-        # Nominated pods need the two-pass filter, and a pod that fits nowhere needs every
-        # node's reason: both take the general loop.
+        # Nominated pods need the two-pass filter: the general loop.
         done = f > 0 and not nominated
+        if f == 0 and not nominated and skip:
+            if sc.record[0] != 0:
+                examined = fit_failures(order, q0, st.pass_pos, pp0, npass, jdx, st.alloc, st.requested, sc.fit_cols,
+                                        n_fit_cols, pod_want, sc.ex_node, sc.ex_code, sc.ex_plugin, sc.ex_detail)
+            done = True
     if not done:
+        hist[:] = 0
         f, stop_pos, examined = filter_general(
             st, cfg, sc, p, order, q0, n, s0, skip, jdx, want, explain, pts_on, ipa_on, has_ports, fit_on,
             n_fit_cols, self_all, aff_empty,
@@ -542,7 +547,7 @@ def run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain):
             if pflags & PTS_SOFT:
                 sc.stamp[0] = pts.score_nodes(
                     st, feas, f, st.pc_ptr[plan], st.pc_ptr[plan + 1], (pflags & PTS_REQUIRE_ALL) != 0, buf,
-                    sc.seen, sc.stamp[0], total, w,
+                    sc.aux, sc.seen, sc.stamp[0], total, w,
                 )
             else:
                 ran = False
@@ -600,8 +605,21 @@ def _fit_scores(st, cfg, sc, p, feas, f, w):
         fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want,
                         True, strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
         return
+    most = strategy == MOST_ALLOCATED
+    q_cpu = q_mem = w_cpu = w_mem = np.int64(0)
+    hot = True
+    for i in range(n_act):
+        if sc.act_col[i] == CPU_COL and w_cpu == 0:
+            q_cpu, w_cpu = sc.want[i], sc.act_w[i]
+        elif sc.act_col[i] == MEMORY_COL and w_mem == 0:
+            q_mem, w_mem = sc.want[i], sc.act_w[i]
+        else:
+            hot = False
+    if hot:
+        fit.allocated_scores_hot(feas, f, st.hot, q_cpu, w_cpu, q_mem, w_mem, most, sc.buf, sc.total, w)
+        return
     fit.allocated_scores(feas, f, st.alloc, st.requested, st.nonzero, sc.act_col, sc.act_src, sc.want, sc.act_w,
-                         n_act, strategy == MOST_ALLOCATED, sc.buf, sc.total, w)
+                         n_act, most, sc.buf, sc.total, w)
 
 
 @njit(cache=True)
@@ -616,6 +634,10 @@ def _balanced_scores(st, cfg, sc, p, feas, f, w):
             any_request = True
     if not any_request:
         return False
+    if cols.shape[0] == 2 and min(cols[0], cols[1]) == CPU_COL and max(cols[0], cols[1]) == MEMORY_COL:
+        cpu, mem = (want[0], want[1]) if cols[0] == CPU_COL else (want[1], want[0])
+        ba.score_nodes_hot(feas, f, st.hot, cpu, mem, sc.buf, sc.total, w)
+        return True
     if cols.shape[0] == 2 and cols[0] >= 0 and cols[1] >= 0 and not cfg.ba_scalar[0] and not cfg.ba_scalar[1]:
         ba.score_nodes_pair(feas, f, st.alloc, st.requested, cols[0], want[0], cols[1], want[1], sc.buf, sc.total, w)
         return True

@@ -1,10 +1,13 @@
-"""The common-case Filter pass: resources only, branch-free, over one row per node.
+"""The common-case Filter pass: resources only, branch-free, one cache line per node.
 
 Most pods in large clusters carry no hard spread constraint, no required (anti-)affinity and
 no host port, and request at most three resources the fit filter checks. For them the
-dynamic part of Filter is ``NodeResourcesFit`` alone, and one pass over ``free`` (allocatable
-minus requested) decides every node. The general loop in ``cycle`` stays the reference for
-everything else, and for pods that fit nowhere (whose per-node reasons are reported).
+dynamic part of Filter is ``NodeResourcesFit`` alone, and one pass over the nodes' free
+amounts decides every node (from the ``hot`` rows when the pod asks only for cpu and
+memory). The general loop in ``cycle`` stays the reference for everything else. When such a
+pod fits nowhere, the pass has counted the reasons, and ``fit_failures`` records each node's
+status for preemption (the profile's static filters all coming first, every visited node
+failed on resources alone).
 """
 
 from __future__ import annotations
@@ -12,43 +15,78 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine.state.resource_axis import PODS_COL
+from engine.scheduler.codes import (
+    DETAIL_TOO_MANY_PODS,
+    F_NODE_RESOURCES_FIT,
+    R_RESOURCE,
+    R_TOO_MANY_PODS,
+    UNRESOLVABLE,
+    UNSCHEDULABLE,
+)
+from engine.state.nodes import (
+    HOT_ALLOC_CPU,
+    HOT_ALLOC_MEMORY,
+    HOT_FREE_PODS,
+    HOT_REQ_CPU,
+    HOT_REQ_MEMORY,
+)
+from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
 
-NEVER = -(np.int64(1) << 62)  # a request no free amount is below: pads unused columns
+NEVER = -(np.int64(1) << 62)  # a request no free amount is below: pads unused slots
+MAX_COLUMNS = 3
 
 
 @njit(cache=True)
-def fast_filter(order, q0, n, s0, skip, pass_pos, pp0, npass, jdx, bits_row, nom_head, free, cols, n_cols,
-                pod_want, want, feas):
+def hot_columns_only(cols, n_cols):
+    """Whether the pod's checked columns are all among cpu and memory (the ``hot`` rows)."""
+    for k in range(n_cols):
+        if cols[k] != CPU_COL and cols[k] != MEMORY_COL:
+            return False
+    return True
+
+
+@njit(cache=True)
+def fast_filter(order, q0, n, s0, skip, pass_pos, pp0, npass, jdx, bits_row, nom_head, hot, alloc, used, cols,
+                n_cols, pod_want, want, feas, hist):
     """Visit the examination list from position ``s0`` until ``want + 1`` nodes fit.
 
     ``order`` int32: node ids, examination list at ``order[q0 : q0 + n]``; with ``skip``
     only the class's pass positions ``pass_pos[pp0 : pp0 + npass]`` (ascending) are visited,
     from index ``jdx``, else every position and ``bits_row`` uint8 [N] (static failures) is
-    checked. ``free`` int64 [N, R]; ``cols`` [n_cols <= 3] the checked resource columns of
-    ``pod_want`` int64 [R]. Writes the feasible nodes to ``feas``.
+    checked. ``cols`` [n_cols <= MAX_COLUMNS]: the checked resource columns of ``pod_want``
+    int64 [R]; read from ``hot`` int64 [N, 8] when they are cpu/memory only, else from
+    ``alloc``/``used`` int64 [N, R]. Writes the feasible nodes to ``feas``.
 
     Returns (feasible count, position of the node that stopped the search or -1, nodes
-    visited before it, whether a visited node has nominated pods).
+    visited before it, whether a visited node has nominated pods). When nothing fits and
+    ``skip`` is on, the resource reasons are added to ``hist`` (counted branch-free on the
+    way: every visited node then failed on resources alone).
     """
-    c0 = PODS_COL
-    c1 = PODS_COL
-    c2 = PODS_COL
-    w0 = NEVER
-    w1 = NEVER
-    w2 = NEVER
-    if n_cols > 0:
-        c0 = cols[0]
-        w0 = pod_want[c0]
-    if n_cols > 1:
-        c1 = cols[1]
-        w1 = pod_want[c1]
-    if n_cols > 2:
-        c2 = cols[2]
-        w2 = pod_want[c2]
+    use_hot = hot_columns_only(cols, n_cols)
+    c0 = c1 = c2 = np.int64(PODS_COL)
+    w0 = w1 = w2 = NEVER
+    if use_hot:
+        c0 = np.int64(CPU_COL)
+        c1 = np.int64(MEMORY_COL)
+        for k in range(n_cols):
+            if cols[k] == CPU_COL:
+                w0 = pod_want[CPU_COL]
+            else:
+                w1 = pod_want[MEMORY_COL]
+    else:
+        if n_cols > 0:
+            c0 = cols[0]
+            w0 = pod_want[c0]
+        if n_cols > 1:
+            c1 = cols[1]
+            w1 = pod_want[c1]
+        if n_cols > 2:
+            c2 = cols[2]
+            w2 = pod_want[c2]
     f = 0
     visited = 0
     nominated = False
+    n_full = n_short0 = n_short1 = n_short2 = np.int64(0)
     k = s0
     steps = npass if skip else n
     for _ in range(steps):
@@ -64,15 +102,63 @@ def fast_filter(order, q0, n, s0, skip, pass_pos, pp0, npass, jdx, bits_row, nom
                 k = 0
         node = order[q0 + pos]
         nominated |= nom_head[node] >= 0
-        bad = free[node, PODS_COL] < 1
+        if use_hot:
+            full = hot[node, HOT_FREE_PODS] < 1
+            short0 = w0 > hot[node, HOT_ALLOC_CPU] - hot[node, HOT_REQ_CPU]
+            short1 = w1 > hot[node, HOT_ALLOC_MEMORY] - hot[node, HOT_REQ_MEMORY]
+            short2 = False
+        else:
+            full = alloc[node, PODS_COL] - used[node, PODS_COL] < 1
+            short0 = w0 > alloc[node, c0] - used[node, c0]
+            short1 = w1 > alloc[node, c1] - used[node, c1]
+            short2 = w2 > alloc[node, c2] - used[node, c2]
+        n_full += full
+        n_short0 += short0
+        n_short1 += short1
+        n_short2 += short2
+        bad = full | short0 | short1 | short2
         if not skip:
             bad |= bits_row[node] != 0
-        bad |= w0 > free[node, c0]
-        bad |= w1 > free[node, c1]
-        bad |= w2 > free[node, c2]
         feas[f] = node
         f += np.int64(not bad)
         if f > want:
             return want, pos, visited, nominated
         visited += 1
+    if f == 0 and skip:
+        hist[R_TOO_MANY_PODS] += n_full
+        if w0 != NEVER:
+            hist[R_RESOURCE + c0] += n_short0
+        if w1 != NEVER:
+            hist[R_RESOURCE + c1] += n_short1
+        if w2 != NEVER:
+            hist[R_RESOURCE + c2] += n_short2
     return f, -1, visited, nominated
+
+
+@njit(cache=True)
+def fit_failures(order, q0, pass_pos, pp0, npass, jdx, alloc, used, cols, n_cols, pod_want, ex_node, ex_code,
+                 ex_plugin, ex_detail):
+    """NodeResourcesFit's verdict on each of the class's pass positions (all failed), visited
+    from index ``jdx`` on like the general loop, into ``ex_*`` as the general loop records
+    them (preemption reads them). Returns the number of nodes visited."""
+    flag = np.int64(1) << 62
+    for i in range(npass):
+        if jdx == npass:
+            jdx = 0
+        node = order[q0 + pass_pos[pp0 + jdx]]
+        jdx += 1
+        detail = np.int64(0)
+        unresolvable = False
+        if used[node, PODS_COL] + 1 > alloc[node, PODS_COL]:
+            detail |= DETAIL_TOO_MANY_PODS
+        for k in range(n_cols):
+            c = cols[k]
+            if pod_want[c] > alloc[node, c] - used[node, c]:
+                detail |= np.int64(1) << c
+                if pod_want[c] > alloc[node, c]:
+                    unresolvable = True
+        ex_node[i] = node
+        ex_code[i] = UNRESOLVABLE if unresolvable else UNSCHEDULABLE
+        ex_plugin[i] = F_NODE_RESOURCES_FIT
+        ex_detail[i] = detail | flag
+    return npass

@@ -120,6 +120,7 @@ def make_scratch(state: ClusterState) -> Scratch:
         feas=np.zeros(n, dtype=np.int32),
         total=np.zeros(n, dtype=np.int64),
         buf=np.zeros(n, dtype=np.int64),
+        aux=np.zeros(n, dtype=np.int64),
         scores=np.full((n, codes.N_SCORE), -1, dtype=np.int64),
         ex_node=np.zeros(n, dtype=np.int32),
         ex_code=np.zeros(n, dtype=np.int8),

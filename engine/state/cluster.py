@@ -278,7 +278,7 @@ class ClusterState:
             order=nodes.order,
             alloc=nodes.alloc,
             requested=nodes.requested,
-            free=nodes.free,
+            hot=nodes.hot,
             nonzero=nodes.nonzero,
             labels=nodes.labels,
             key_nvals=key_nvals,
@@ -347,7 +347,7 @@ class ClusterState:
     def state_bytes(self) -> tuple[int, int]:
         """(bytes of pod columns, bytes of node-indexed arrays incl. classes and counters)."""
         n = self.nodes.n
-        node_arrays = [self.nodes.alloc, self.nodes.requested, self.nodes.free, self.nodes.nonzero, self.nodes.labels,
+        node_arrays = [self.nodes.alloc, self.nodes.requested, self.nodes.hot, self.nodes.nonzero, self.nodes.labels,
                        self.nodes.taints, self.nodes.ports, self.nodes.n_ports, self.nodes.unschedulable,
                        self.nodes.alive]
         node_bytes = sum(a[:n].nbytes for a in node_arrays)

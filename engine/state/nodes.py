@@ -4,8 +4,9 @@ Arrays (N = node capacity, R = resources, K = label keys, T = taint slots, P = p
 
 - ``alloc``         int64 [N, R]  allocatable (cpu m, bytes, units; column ``pods`` = max pods)
 - ``requested``     int64 [N, R]  sum of the plain requests of pods on the node; ``pods`` = count
-- ``free``          int64 [N, R]  ``alloc - requested``, kept alongside so the fit filter reads
-  one row per node instead of two
+- ``hot``           int64 [N, 8]  the cpu/memory/pods figures most cycles need, in one cache line
+  per node (columns ``HOT_*``): copies of ``alloc``/``requested``/``nonzero`` kept in step by
+  bind/unbind, so the common Filter and Score passes touch one line per node, not four
 - ``nonzero``       int64 [N, 2]  NonZeroRequested cpu (m) and memory (bytes), for scoring
 - ``unschedulable`` uint8 [N]     spec.unschedulable
 - ``alive``         uint8 [N]     slot holds a node (removed nodes leave a dead slot)
@@ -26,10 +27,20 @@ from engine.framework.cycle import zone_key
 from engine.labels import parse_go_int
 from engine.objects import Node, Taint
 from engine.state.growable import grow_cols, grow_rows
-from engine.state.resource_axis import PODS_COL, ResourceAxis
+from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL, ResourceAxis
 from engine.state.vocab import Vocab
 
 PROTOCOLS = {"TCP": 0, "UDP": 1, "SCTP": 2}
+
+# columns of ``hot``
+HOT_ALLOC_CPU = 0
+HOT_ALLOC_MEMORY = 1
+HOT_REQ_CPU = 2
+HOT_REQ_MEMORY = 3
+HOT_NZ_CPU = 4  # NonZeroRequested
+HOT_NZ_MEMORY = 5
+HOT_FREE_PODS = 6  # allocatable pods - pods on the node
+HOT_WIDTH = 8
 
 
 class LabelIndex:
@@ -83,7 +94,7 @@ class NodeStore:
         self.n = 0
         self.alloc = np.zeros((0, axis.capacity), dtype=np.int64)
         self.requested = np.zeros((0, axis.capacity), dtype=np.int64)
-        self.free = np.zeros((0, axis.capacity), dtype=np.int64)
+        self.hot = np.zeros((0, HOT_WIDTH), dtype=np.int64)
         self.nonzero = np.zeros((0, 2), dtype=np.int64)
         self.unschedulable = np.zeros(0, dtype=np.uint8)
         self.alive = np.zeros(0, dtype=np.uint8)
@@ -101,7 +112,7 @@ class NodeStore:
     def _ensure_rows(self, need: int) -> None:
         self.alloc = grow_rows(self.alloc, need)
         self.requested = grow_rows(self.requested, need)
-        self.free = grow_rows(self.free, need)
+        self.hot = grow_rows(self.hot, need)
         self.nonzero = grow_rows(self.nonzero, need)
         self.unschedulable = grow_rows(self.unschedulable, need)
         self.alive = grow_rows(self.alive, need)
@@ -116,7 +127,6 @@ class NodeStore:
         r = self.axis.capacity
         self.alloc = _widen(self.alloc, r)
         self.requested = _widen(self.requested, r)
-        self.free = _widen(self.free, r)
 
     # -- nodes ------------------------------------------------------------------------------
     def add(self, node: Node) -> int:
@@ -166,7 +176,9 @@ class NodeStore:
             col = self.axis.index.get(name, -1)
             if col >= 0:
                 self.alloc[i, col] = value
-        self.free[i] = self.alloc[i] - self.requested[i]
+        self.hot[i, HOT_ALLOC_CPU] = self.alloc[i, CPU_COL]
+        self.hot[i, HOT_ALLOC_MEMORY] = self.alloc[i, MEMORY_COL]
+        self.hot[i, HOT_FREE_PODS] = self.alloc[i, PODS_COL] - self.requested[i, PODS_COL]
         self.unschedulable[i] = 1 if node.unschedulable else 0
         li = self.labels_index
         keys = [(li.key(k), v) for k, v in node.labels.items()]

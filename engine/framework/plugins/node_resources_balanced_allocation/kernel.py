@@ -7,6 +7,8 @@ import math
 import numpy as np
 from numba import njit
 
+from engine.state.nodes import HOT_ALLOC_CPU, HOT_ALLOC_MEMORY, HOT_REQ_CPU, HOT_REQ_MEMORY
+
 
 @njit(cache=True)
 def balanced_score(requested, allocatable, n):
@@ -92,6 +94,23 @@ def score_nodes_pair(feas, f, alloc, used, c0, w0, c1, w1, out, total, plugin_we
         if a0 != 0 and a1 != 0:
             f0 = min((used[node, c0] + w0) / a0, 1.0)
             f1 = min((used[node, c1] + w1) / a1, 1.0)
+            std = abs((f0 - f1) / 2)
+        s = np.int64((1.0 - std) * 100.0)
+        out[k] = s
+        total[k] += s * plugin_weight
+
+
+@njit(cache=True)
+def score_nodes_hot(feas, f, hot, w_cpu, w_mem, out, total, plugin_weight):
+    """``score_nodes_pair`` for cpu and memory, from the ``hot`` rows int64 [N, 8]."""
+    for k in range(f):
+        node = feas[k]
+        a0 = hot[node, HOT_ALLOC_CPU]
+        a1 = hot[node, HOT_ALLOC_MEMORY]
+        std = 0.0
+        if a0 != 0 and a1 != 0:
+            f0 = min((hot[node, HOT_REQ_CPU] + w_cpu) / a0, 1.0)
+            f1 = min((hot[node, HOT_REQ_MEMORY] + w_mem) / a1, 1.0)
             std = abs((f0 - f1) / 2)
         s = np.int64((1.0 - std) * 100.0)
         out[k] = s

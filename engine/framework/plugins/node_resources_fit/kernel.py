@@ -17,6 +17,7 @@ from engine.scheduler.codes import (
     LEAST_ALLOCATED,
     MOST_ALLOCATED,
 )
+from engine.state.nodes import HOT_ALLOC_CPU, HOT_ALLOC_MEMORY, HOT_NZ_CPU, HOT_NZ_MEMORY
 from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
 
 MAX_NODE_SCORE = 100
@@ -243,6 +244,35 @@ def allocated_scores(feas, f, alloc, used, nonzero, act_col, act_src, act_want, 
             elif r <= a:
                 score += exact_div((a - r) * MAX_NODE_SCORE, a) * w2
             wsum += w2
+        s = exact_div(score, wsum) if wsum > 0 else np.int64(0)
+        out[k] = s
+        total[k] += s * plugin_weight
+
+
+@njit(cache=True)
+def allocated_scores_hot(feas, f, hot, q_cpu, w_cpu, q_mem, w_mem, most, out, total, plugin_weight):
+    """``allocated_scores`` for cpu and memory alone (weight 0: not taking part), from the
+    ``hot`` rows int64 [N, 8] (allocatable and non-zero requested in one cache line)."""
+    for k in range(f):
+        node = feas[k]
+        score = np.int64(0)
+        wsum = np.int64(0)
+        a = hot[node, HOT_ALLOC_CPU]
+        if w_cpu != 0 and a != 0:
+            r = hot[node, HOT_NZ_CPU] + q_cpu
+            if most:
+                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w_cpu
+            elif r <= a:
+                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w_cpu
+            wsum += w_cpu
+        a = hot[node, HOT_ALLOC_MEMORY]
+        if w_mem != 0 and a != 0:
+            r = hot[node, HOT_NZ_MEMORY] + q_mem
+            if most:
+                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w_mem
+            elif r <= a:
+                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w_mem
+            wsum += w_mem
         s = exact_div(score, wsum) if wsum > 0 else np.int64(0)
         out[k] = s
         total[k] += s * plugin_weight

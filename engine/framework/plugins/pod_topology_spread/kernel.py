@@ -49,13 +49,16 @@ def filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_s
 
 
 @njit(cache=True)
-def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp, total, plugin_weight):
+def score_nodes(st, feas, f, j0, j1, require_all, out, aux, seen, stamp, total, plugin_weight):
     """Raw PodTopologySpread scores of the feasible nodes, then NormalizeScore, into ``out``
-    (and, times ``plugin_weight``, added to ``total``).
+    (and, times ``plugin_weight``, added to ``total``). Returns the new ``stamp``.
 
-    ``seen`` int64 [max values + 1] with ``stamp`` counts distinct domains without clearing.
-    Ignored nodes (missing a key when all keys are required) end with score 0.
+    ``seen`` int64 [max values + 1] with ``stamp`` counts distinct domains without clearing;
+    ``aux`` int64 [N] is work space. Ignored nodes (missing a key when all keys are required)
+    end with score 0.
     """
+    if not require_all and _two_soft_one_zone(st, j0, j1):
+        return _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight)
     nc = j1 - j0
     ignored = np.zeros(f, dtype=np.bool_)
     n_ignored = 0
@@ -165,4 +168,91 @@ def score_nodes(st, feas, f, j0, j1, require_all, out, seen, stamp, total, plugi
         else:
             out[i] = exact_div(100 * (hi + lo - out[i]), hi)
         total[i] += out[i] * plugin_weight
+    return stamp
+
+
+@njit(cache=True)
+def _two_soft_one_zone(st, j0, j1):
+    """At most two soft constraints, at most one of them not on the hostname (the system
+    defaults' shape): ``_score_two`` handles these."""
+    soft = 0
+    zones = 0
+    for j in range(j0, j1):
+        if not st.pc_hard[j]:
+            soft += 1
+            if not st.pc_host[j]:
+                zones += 1
+    return soft <= 2 and zones <= 1
+
+
+@njit(cache=True)
+def _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight):
+    """``score_nodes`` for up to two soft constraints, one at most not per node, all keys
+    optional. One pass reads each node's labels and counts (into ``out`` and ``aux``, -1 for
+    a missing key) and the distinct domains; the weights then follow from the domain counts,
+    and a second pass scores and a third normalizes."""
+    soft = 0
+    key_a = key_b = base_a = base_b = np.int64(0)
+    host_a = host_b = True
+    c_a = c_b = 0.0
+    absent = seen.shape[0] - 1
+    for j in range(j0, j1):
+        if st.pc_hard[j]:
+            continue
+        base = st.pc_sel[j] if st.pc_host[j] else st.dom_off[st.pc_ent[j]]
+        if not st.pc_host[j] and st.ent_missing[st.pc_ent[j]] >= 0:
+            absent = st.ent_missing[st.pc_ent[j]]
+        if soft == 0:
+            key_a, host_a, base_a, c_a = st.pc_key[j], st.pc_host[j] != 0, base, float(st.pc_skew[j] - 1)
+        else:
+            key_b, host_b, base_b, c_b = st.pc_key[j], st.pc_host[j] != 0, base, float(st.pc_skew[j] - 1)
+        soft += 1
+    labels = st.labels
+    cnt = st.cnt
+    dom_cnt = st.dom_cnt
+    stamp += 1
+    domains = 0
+    for i in range(f):
+        node = feas[i]
+        n_a = np.int64(-1)
+        n_b = np.int64(-1)
+        if soft > 0:
+            v = labels[node, key_a]
+            if not host_a:
+                slot = absent if v < 0 else v
+                if seen[slot] != stamp:
+                    seen[slot] = stamp
+                    domains += 1
+            if v >= 0:
+                n_a = cnt[base_a, node] if host_a else dom_cnt[base_a + v]
+        if soft > 1:
+            v = labels[node, key_b]
+            if not host_b:
+                slot = absent if v < 0 else v
+                if seen[slot] != stamp:
+                    seen[slot] = stamp
+                    domains += 1
+            if v >= 0:
+                n_b = cnt[base_b, node] if host_b else dom_cnt[base_b + v]
+        out[i] = n_a
+        aux[i] = n_b
+    w_a = math.log((f if host_a else domains) + 2)
+    w_b = math.log((f if host_b else domains) + 2)
+    lo = np.int64(2**62)
+    hi = np.int64(0)
+    for i in range(f):
+        acc = 0.0
+        if out[i] >= 0:
+            acc += float(out[i]) * w_a + c_a
+        if aux[i] >= 0:
+            acc += float(aux[i]) * w_b + c_b
+        r = math.floor(abs(acc) + 0.5)
+        s = np.int64(r) if acc >= 0 else -np.int64(r)
+        out[i] = s
+        lo = min(lo, s)
+        hi = max(hi, s)
+    for i in range(f):
+        s = np.int64(100) if hi == 0 else exact_div(100 * (hi + lo - out[i]), hi)
+        out[i] = s
+        total[i] += s * plugin_weight
     return stamp
