@@ -449,9 +449,10 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
     node = -1
     nom = st.pod_nom[p]
     nom_code = 0
-    if nom >= 0 and sim.n_dead[nom] == 0 and nom < st.alloc.shape[0]:
+    if nom >= 0 and nom < st.alloc.shape[0]:
+        # its status also decides preemption eligibility below (e.g. tainted since: resolvable no more)
         nom_code, plugin, detail = node_fits(st, cfg, sc, p, nom)
-        if nom_code == 0:
+        if nom_code == 0 and sim.n_dead[nom] == 0:
             node = nom
     examined = 0
     if node < 0:
@@ -463,6 +464,7 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
             for i in range(examined):
                 if sc.ex_node[i] == nom:
                     extra = 0
+                    nom_code = sc.ex_code[i]  # the latest status of the nominated node wins
         if n_all > 0:
             sim.meta[M_START] = (start + processed + extra) % n_all
         sim.meta[M_EVALS] += processed
@@ -599,7 +601,7 @@ def handle(st, sim, aq, bq, heap, kind, p, aux, now):
 @njit(cache=True)
 def _ready(st, sim, p, now):
     node = st.pod_node[p]
-    if node >= 0 and sim.n_dead[node]:
+    if (node >= 0 and sim.n_dead[node]) or sim.ready[p]:
         return True
     sim.ready[p] = 1
     _pdb_add(st, sim, p, 1, 0)
@@ -693,7 +695,10 @@ def mark_node_unready(st, sim, node):
 
 @njit(cache=True)
 def node_recovered(st, sim, heap, node, now):
-    """The kubelet is back: pending deletions complete, pods start, finish or become Ready."""
+    """The kubelet is back: pending deletions complete, pods start, finish or become Ready.
+
+    Only what fell due while the node was dead (those events were dropped; every event up
+    to ``now`` has been processed) is redone; later starts and readiness come as planned."""
     p = st.pod_head[node]
     ok = True
     while p >= 0:
@@ -702,11 +707,12 @@ def node_recovered(st, sim, heap, node, now):
             sim.awaiting[p] = 0
             ok = eh.push(heap, now, EV_DELETE, p, sim.gen[p]) and ok
         elif sim.phase[p] == PH_BOUND:
-            ok = eh.push(heap, now, EV_START, p, sim.gen[p]) and ok
+            if sim.bound[p] + sim.cfg_i[CFG_START_LATENCY] <= now:
+                ok = eh.push(heap, now, EV_START, p, sim.gen[p]) and ok
         elif sim.phase[p] == PH_RUNNING:
             if sim.life[p] >= 0 and sim.started[p] + sim.life[p] <= now:
                 ok = eh.push(heap, now, EV_FINISH, p, sim.gen[p]) and ok
-            elif not sim.ready[p]:
+            elif not sim.ready[p] and sim.started[p] + sim.cfg_i[CFG_READY_DELAY] <= now:
                 _ready(st, sim, p, now)
         p = nxt
     return ok
@@ -715,6 +721,8 @@ def node_recovered(st, sim, heap, node, now):
 @njit(cache=True)
 def eviction_allowed(st, sim, p):
     """The Eviction API's PDB check (pods-and-nodes.md §7.4); False means HTTP 429 (retry)."""
+    if sim.phase[p] == PH_BOUND:
+        return True  # phase Pending (containers not started): deleted without a PDB check
     ls = st.pod_ls[p]
     n = st.ls_pdb_ptr[ls + 1] - st.ls_pdb_ptr[ls]
     if n == 0:

@@ -245,7 +245,7 @@ class Recorder:
                 pa.array(alloc[:, 1]), pa.array(used[:, 1]),
                 pa.array(alloc[:, 3]), pa.array(used[:, 3]),
                 pa.array(alloc[:, gpu] if gpu >= 0 else zeros), pa.array(used[:, gpu] if gpu >= 0 else zeros),
-                pa.array(s.sim.n_dead[alive] == 0),
+                pa.array(~np.isin(alive, np.fromiter(s.not_ready, np.int64, len(s.not_ready)))),
                 pa.array(nodes.unschedulable[alive] == 0),
             ],
             schema=NODES_SCHEMA,

@@ -103,6 +103,8 @@ class Simulation:
         self.actions: list[Action] = []
         self._seq = 0
         self.zone_next_taint: dict[str, int] = {}
+        self.not_ready: set[int] = set()  # nodes whose Ready condition is Unknown (detected)
+        self.failed_at: dict[int, int] = {}  # node -> when its kubelet stopped
         self.stats = {"scheduling_seconds": 0.0, "trace_seconds": 0.0}
         self.wall_start = time.perf_counter()
 
@@ -330,7 +332,7 @@ class Simulation:
                 now = until
                 while self.actions and self.actions[0].at <= now:
                     heapq.heappop(self.actions).run(now)
-                if now >= next_sample:
+                if now >= next_sample or now >= end:  # the end is always sampled
                     self.recorder.sample(now)
                     next_sample = now + sc.sample_interval_ms
                 if self.progress:
@@ -442,12 +444,20 @@ class Simulation:
 
     def _do_taint(self, now: int, name: str, taint: Taint) -> None:
         i, node = self._node(name)
-        if any((t.key, t.effect) == (taint.key, taint.effect) for t in node.taints):
-            return
-        node = dataclasses.replace(node, taints=[*node.taints, taint])
+        same = [(t.key, t.effect) == (taint.key, taint.effect) for t in node.taints]
+        if any(same):  # replaces the taint with that key and effect (docs/scenario.md)
+            old = node.taints[same.index(True)]
+            if old.value == taint.value:
+                return
+            taints = [taint if hit else t for t, hit in zip(node.taints, same, strict=True)]
+        else:
+            taints = [*node.taints, taint]
+        node = dataclasses.replace(node, taints=taints)
         self._update_node(now, name, node)
         self.recorder.node_event(now, core.K_NODE_TAINTED, i, taint)
         if taint.effect == NO_EXECUTE:
+            if any(same):
+                self._cancel_evictions(i)  # pods that tolerated the old value may not the new
             self._noexecute_evictions(now, i, node)
 
     def _do_untaint(self, now: int, name: str, taint: Taint) -> None:
@@ -505,22 +515,27 @@ class Simulation:
         if self.sim.n_dead[i]:
             return
         self.sim.n_dead[i] = 1
+        self.failed_at[i] = now
         nl = self.sc.node_lifecycle
         detect = math.ceil((now + nl.monitor_grace_ms) / nl.monitor_period_ms) * nl.monitor_period_ms
-        self.schedule_action(detect, lambda t, name=name: self._detect_unreachable(t, name))
+        self.schedule_action(detect, lambda t, name=name: self._detect_unreachable(t, name, now))
 
-    def _detect_unreachable(self, now: int, name: str) -> None:
-        if name not in self.state.nodes.index:
+    def _still_failed(self, name: str, since: int) -> bool:
+        """The node exists and is down since ``since`` (not recovered and failed again since)."""
+        i = self.state.nodes.index.get(name)
+        return i is not None and bool(self.sim.n_dead[i]) and self.failed_at.get(i) == since
+
+    def _detect_unreachable(self, now: int, name: str, since: int) -> None:
+        if not self._still_failed(name, since):
             return
         i, node = self._node(name)
-        if not self.sim.n_dead[i]:
-            return
         self.recorder.node_event(now, core.K_NODE_NOT_READY, i)
         core.mark_node_unready(self.st, self.sim, i)
+        self.not_ready.add(i)
         self._do_taint(now, name, Taint(UNREACHABLE, "", NO_SCHEDULE))
         at = self._eviction_slot(now, node)
         if at is not None:
-            self.schedule_action(at, lambda t, name=name: self._taint_unreachable(t, name))
+            self.schedule_action(at, lambda t, name=name: self._taint_unreachable(t, name, since))
 
     def _eviction_slot(self, now: int, node: Node) -> int | None:
         """Rate-limited NoExecute tainting per zone (node-eviction-rate, zone states)."""
@@ -528,7 +543,7 @@ class Simulation:
         zone = node.labels.get(LABEL_ZONE, "")
         members = [j for j in self.state.nodes.alive_indices() if
                    self.state.nodes.objects[j].labels.get(LABEL_ZONE, "") == zone]
-        down = sum(1 for j in members if self.sim.n_dead[j])
+        down = sum(1 for j in members if j in self.not_ready)  # Ready condition not True
         rate = nl.eviction_rate
         if down > 2 and down / max(len(members), 1) >= nl.unhealthy_zone_threshold and down < len(members):
             rate = nl.secondary_eviction_rate if len(members) > nl.large_cluster_size_threshold else 0.0
@@ -539,8 +554,8 @@ class Simulation:
         self.zone_next_taint[zone] = at + int(round(1000 / rate))
         return at
 
-    def _taint_unreachable(self, now: int, name: str) -> None:
-        if name in self.state.nodes.index and self.sim.n_dead[self.state.nodes.index[name]]:
+    def _taint_unreachable(self, now: int, name: str, since: int) -> None:
+        if self._still_failed(name, since):
             self._do_taint(now, name, Taint(UNREACHABLE, "", NO_EXECUTE))
 
     def _do_recover(self, now: int, name: str) -> None:
@@ -548,6 +563,7 @@ class Simulation:
         if not self.sim.n_dead[i]:
             return
         self.sim.n_dead[i] = 0
+        self.not_ready.discard(i)
         was_tainted = any(t.key == UNREACHABLE for t in node.taints)
         if was_tainted:
             self._cancel_evictions(i)
