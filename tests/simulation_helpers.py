@@ -61,15 +61,28 @@ def pdb(name: str, labels: dict, **spec) -> dict:
             "spec": {"selector": {"matchLabels": labels}, **spec}}
 
 
+def bound_pod(name: str, node: str, cpu: str, *, tolerations: list | None = None) -> dict:
+    """A Pod manifest already running on ``node`` (``spec.nodeName``), for ``cluster.manifests``."""
+    spec: dict = {"nodeName": node, "containers": [{"name": "c", "image": "i",
+                                                    "resources": {"requests": {"cpu": cpu, "memory": "64Mi"}}}]}
+    if tolerations:
+        spec["tolerations"] = tolerations
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": name}}, "spec": spec}
+
+
 def write_scenario(directory: Path, *, pods: list[dict], pools: list[dict], objects: list[dict] = (),
-                   events: list[dict] = (), duration: str = "5m", name: str = "case", **top) -> Path:
-    """A scenario file (and its objects file) in ``directory``."""
+                   events: list[dict] = (), duration: str = "5m", name: str = "case",
+                   manifests: list[dict] = (), **top) -> Path:
+    """A scenario file (and its objects and cluster manifest files) in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     doc: dict = {"name": name, "duration": duration, "cluster": {"pools": pools},
                  "workload": {"pods": pods}, **top}
     if objects:
         (directory / f"{name}-objects.yaml").write_text(yaml.safe_dump_all(objects, sort_keys=False))
         doc["objects"] = [f"{name}-objects.yaml"]
+    if manifests:
+        (directory / f"{name}-cluster.yaml").write_text(yaml.safe_dump_all(manifests, sort_keys=False))
+        doc["cluster"]["manifests"] = [f"{name}-cluster.yaml"]
     if events:
         doc["events"] = list(events)
     path = directory / f"{name}.yaml"

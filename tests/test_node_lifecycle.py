@@ -13,9 +13,11 @@ import polars as pl
 
 from tests.simulation_helpers import (
     FIXTURES,
+    bound_pod,
     kinds,
     node_events,
     of_pod,
+    pdb,
     pod,
     pool,
     run,
@@ -346,3 +348,207 @@ def test_a_pod_due_to_start_during_an_outage_starts_on_recovery(tmp_path):
     events, _ = run(path, tmp_path / "run")
     assert of_pod(events, "a-0") == [(10_000, "Created", None), (10_000, "Scheduled", "node-000"),
                                      (30_000, "Started", "node-000"), (35_000, "Ready", "node-000")]
+
+
+# -- the taint eviction controller (taint_eviction.go: handlePodUpdate, handleNodeUpdate,
+#    processPodOnNode; GetMatchingTolerations, getMinTolerationTime) ------------------------------
+
+def _taint(at: str, node: str, key: str, value: str, effect: str = "NoExecute") -> dict:
+    return {"at": at, "action": "taint", "node": node, "taint": {"key": key, "value": value, "effect": effect}}
+
+
+def _tolerate(key: str, seconds: int | None = None) -> dict:
+    t = {"key": key, "operator": "Exists", "effect": "NoExecute"}
+    if seconds is not None:
+        t["tolerationSeconds"] = seconds
+    return t
+
+
+def test_a_pod_landing_on_a_noexecute_tainted_node_starts_its_timer(tmp_path):
+    # node-000 is tainted maint=now:NoExecute at 10 s. At 30 s three pods pinned to it arrive:
+    # t-0 tolerates maint for 60 s, f-0 tolerates it without tolerationSeconds, u-0 not at all.
+    # The taint eviction controller sees each bound pod (handlePodUpdate: the pod's nodeName
+    # is set) and runs processPodOnNode then: t-0's timer starts at its binding, 30 s, and
+    # fires at 30 + 60 = 90 s (Evicted, TaintManagerEviction), Deleted after the 30 s grace
+    # at 120 s; f-0 is tolerated forever. u-0 is never bound there (TaintToleration filters
+    # untolerated NoExecute taints), so it never needs evicting.
+    pods = [pod("t", "250m", at="30s", node="node-000", tolerations=[_tolerate("maint", 60)]),
+            pod("f", "250m", at="30s", node="node-000", tolerations=[_tolerate("maint")]),
+            pod("u", "250m", at="30s", node="node-000")]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 2)], duration="3m",
+                          events=[_taint("10s", "node-000", "maint", "now")])
+    events, _ = run(path, tmp_path / "run")
+    assert of_pod(events, "t-0") == [
+        (30_000, "Created", None), (30_000, "Scheduled", "node-000"), (31_000, "Started", "node-000"),
+        (31_000, "Ready", "node-000"), (90_000, "Evicted", "node-000"), (120_000, "Deleted", "node-000")]
+    assert kinds(events, "Evicted") == [(90_000, "t-0", "node-000", "TaintManagerEviction")]
+    assert [k for _, k, _ in of_pod(events, "f-0")] == ["Created", "Scheduled", "Started", "Ready"]
+    assert "u-0" not in {p for _, p, _, _ in kinds(events, "Scheduled")}
+    assert kinds(events, "FailedScheduling")[0][:2] == (30_000, "u-0")
+
+
+def test_the_first_matching_toleration_sets_the_eviction_time(tmp_path):
+    # GetMatchingTolerations takes, for each NoExecute taint, the FIRST toleration that
+    # tolerates it; getMinTolerationTime the smallest tolerationSeconds among those.
+    # m-0 lists a forever toleration of maint before a 20 s one: the first is used -> never
+    # evicted. s-0 lists them the other way round -> 20 s: tainted at 10 s, Evicted at 30 s.
+    # (The minimum over every matching toleration would evict m-0 at 30 s as well.)
+    pods = [pod("m", "250m", node="node-000", tolerations=[_tolerate("maint"), _tolerate("maint", 20)]),
+            pod("s", "250m", node="node-000", tolerations=[_tolerate("maint", 20), _tolerate("maint")])]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 1)], duration="2m",
+                          events=[_taint("10s", "node-000", "maint", "now")])
+    events, _ = run(path, tmp_path / "run")
+    assert kinds(events, "Evicted") == [(30_000, "s-0", "node-000", "TaintManagerEviction")]
+    assert of_pod(events, "m-0")[-1][1] == "Ready"
+
+
+def test_pods_bound_at_start_on_a_noexecute_tainted_node(tmp_path):
+    # node-000 (pool taint maint=x:NoExecute) runs three pods from cluster.manifests at t=0.
+    # The controller's first look at the node (handleNodeUpdate) processes them at 0 s:
+    # b-none tolerates nothing -> deleted at once (Evicted at 0 s, Deleted at 30 s);
+    # b-tol tolerates maint for 45 s -> Evicted at 45 s, Deleted at 75 s; b-ever forever.
+    manifests = [bound_pod("b-none", "node-000", "250m"),
+                 bound_pod("b-tol", "node-000", "250m", tolerations=[_tolerate("maint", 45)]),
+                 bound_pod("b-ever", "node-000", "250m", tolerations=[_tolerate("maint")])]
+    taints = [{"key": "maint", "value": "x", "effect": "NoExecute"}]
+    path = write_scenario(tmp_path, pods=[], pools=[pool("node", 1, taints=taints)], duration="2m",
+                          manifests=manifests)
+    events, _ = run(path, tmp_path / "run")
+    assert kinds(events, "Evicted") == [(0, "b-none", "node-000", "TaintManagerEviction"),
+                                        (45_000, "b-tol", "node-000", "TaintManagerEviction")]
+    assert kinds(events, "Deleted") == [(30_000, "b-none", "node-000", None), (75_000, "b-tol", "node-000", None)]
+    assert of_pod(events, "b-ever")[-1][1] == "Ready"
+
+
+def test_taint_changes_keep_a_pending_eviction(tmp_path):
+    # processPodOnNode keeps a pending eviction created before now (its start is earlier),
+    # whatever the new minimum toleration is.
+    # node-000: k-0 tolerates maint for 60 s and other for 10 s. maint at 10 s -> eviction at
+    #   70 s. other at 20 s: min(60, 10) = 10 s would give 30 s, but the pending work item
+    #   (created at 10 s) stays -> Evicted at 70 s.
+    # node-001: r-0 tolerates any maint value for 60 s. maint=a at 10 s -> eviction at 70 s;
+    #   maint=b at 40 s replaces the taint (same key and effect), still tolerated -> stays 70 s.
+    pods = [pod("k", "250m", node="node-000", tolerations=[_tolerate("maint", 60), _tolerate("other", 10)]),
+            pod("r", "250m", node="node-001", tolerations=[_tolerate("maint", 60)])]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 2)], duration="2m", events=[
+        _taint("10s", "node-000", "maint", "now"), _taint("20s", "node-000", "other", "now"),
+        _taint("10s", "node-001", "maint", "a"), _taint("40s", "node-001", "maint", "b")])
+    events, _ = run(path, tmp_path / "run")
+    assert sorted(kinds(events, "Evicted")) == [(70_000, "k-0", "node-000", "TaintManagerEviction"),
+                                                (70_000, "r-0", "node-001", "TaintManagerEviction")]
+
+
+# -- DaemonSet pods (daemon/util: AddOrUpdateDaemonPodTolerations) ----------------------------------
+
+def test_daemonset_pods_survive_node_failure_and_land_on_cordoned_nodes(tmp_path):
+    # DaemonSet pods get not-ready/unreachable NoExecute tolerations without
+    # tolerationSeconds and an unschedulable NoSchedule toleration, among others.
+    # node-000 fails at 10 s: detected at the first 5 s tick >= 60 s, 60 s; NotReady 1 of 2
+    # nodes (zone healthy) -> unreachable:NoExecute at once, 60 s. r-0 (DefaultTolerationSeconds
+    # 300 s) is Evicted at 360 s; ds-0 tolerates unreachable forever and is never evicted (the
+    # defaults are not added to it: it already tolerates unreachable:NoExecute).
+    # node-001 is cordoned at 5 s; at 20 s ds-1 (pinned to it) binds there (it tolerates
+    # node.kubernetes.io/unschedulable), c-0 (pinned, no toleration) cannot.
+    daemon = ("DaemonSet", "agent")
+    pods = [pod("r", "250m", node="node-000"), pod("ds", "100m", node="node-000", owner=daemon),
+            pod("ds-b", "100m", at="20s", node="node-001", owner=daemon),
+            pod("c", "100m", at="20s", node="node-001")]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 2)], duration="7m", events=[
+        {"at": "5s", "action": "cordon", "node": "node-001"},
+        {"at": "10s", "action": "fail", "node": "node-000"}])
+    events, _ = run(path, tmp_path / "run")
+    assert (60_000, "NodeTainted", "node-000", UNREACHABLE_NE) in node_events(events, "node-000")
+    assert kinds(events, "Evicted") == [(360_000, "r-0", "node-000", "TaintManagerEviction")]
+    assert [k for _, k, _ in of_pod(events, "ds-0")] == ["Created", "Scheduled", "Started", "Ready"]
+    assert (20_000, "ds-b-0", "node-001", None) in kinds(events, "Scheduled")
+    assert "c-0" not in {p for _, p, _, _ in kinds(events, "Scheduled")}
+
+
+# -- drain: a pod matching two PodDisruptionBudgets ------------------------------------------------
+
+def test_drain_reports_a_pod_with_two_pdbs_and_does_not_retry_it(tmp_path):
+    # node-000 runs g-0 (app=web, tier=front: matched by PDBs web and front, both
+    # minAvailable 0, i.e. each would allow the disruption), w-0 (app=solo: PDB solo,
+    # minAvailable 1 over one pod -> disruptionsAllowed 0) and plain-0 (no PDB).
+    # Drain at 60 s (Eviction API, pods-and-nodes.md §7.4):
+    #   plain-0 -> 200, Evicted at 60 s;
+    #   g-0 -> 500 "This pod has more than one PodDisruptionBudget, which the eviction
+    #     subresource does not support." kubectl drain gives up on that pod (only 429s are
+    #     retried): one EvictionFailed at 60 s, g-0 keeps running;
+    #   w-0 -> 429, retried every 5 s until the end, never evicted.
+    pods = [pod("g", "250m", node="node-000", labels={"app": "web", "tier": "front"}),
+            pod("w", "250m", node="node-000", labels={"app": "solo"}),
+            pod("plain", "250m", node="node-000")]
+    pdbs = [pdb("web", {"app": "web"}, minAvailable=0), pdb("front", {"tier": "front"}, minAvailable=0),
+            pdb("solo", {"app": "solo"}, minAvailable=1)]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 2)], objects=pdbs, duration="3m",
+                          events=[{"at": "60s", "action": "drain", "node": "node-000"}])
+    events, info = run(path, tmp_path / "run")
+    assert kinds(events, "Evicted") == [(60_000, "plain-0", "node-000", "EvictionByEvictionAPI")]
+    assert kinds(events, "EvictionFailed") == [
+        (60_000, "g-0", "node-000",
+         "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")]
+    assert [k for _, k, _ in of_pod(events, "g-0")] == ["Created", "Scheduled", "Started", "Ready", "EvictionFailed"]
+    assert of_pod(events, "w-0")[-1][1] == "Ready"
+    assert any("more than one PodDisruptionBudget" in w for w in info["warnings"])
+
+
+# -- zones: handleDisruption ---------------------------------------------------------------------
+
+def _no_execute(events) -> list[tuple[int, str]]:
+    return [(t, n) for t, k, n, r in node_events(events) if k == "NodeTainted" and r == UNREACHABLE_NE]
+
+
+def test_a_zone_that_leaves_partial_disruption_resumes_tainting(tmp_path):
+    # Zone zone-a, 4 nodes; node-000..002 (each running one pod) fail at 100 s and are found
+    # NotReady by the same monitor pass at 150 s, which queues them for the NoExecute taint and
+    # then (handleDisruption) computes the zone state from the whole pass: 3 of 4 not Ready
+    # (> 2 and >= 55 %) -> PartialDisruption; 4 nodes <= largeClusterSizeThreshold 50 ->
+    # rate 0: nothing is tainted. node-002 recovers at 200 s: 2 of 4 not Ready -> Normal;
+    # the limiter is swapped back to 0.1/s, and since the stopped one had no token the new
+    # bucket starts drained: the first taint one period (10 s) later. The queue is in the
+    # order found: node-000 at 210 s, node-001 at 220 s (node-002 left the queue when it
+    # recovered). Evictions 300 s after each taint: p0-0 at 510 s, p1-0 at 520 s.
+    pods = [pod(f"p{i}", "1", node=f"node-00{i}") for i in range(3)]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 4, zones=["zone-a"])], duration="10m",
+                          events=[{"at": "100s", "action": "fail", "nodes": ["node-000", "node-001", "node-002"]},
+                                  {"at": "200s", "action": "recover", "node": "node-002"}])
+    events, info = run(path, tmp_path / "run")
+    assert _no_execute(events) == [(210_000, "node-000"), (220_000, "node-001")]
+    assert kinds(events, "Evicted") == [(510_000, "p0-0", "node-000", "TaintManagerEviction"),
+                                        (520_000, "p1-0", "node-001", "TaintManagerEviction")]
+    assert any("zone-a is partially disrupted" in w for w in info["warnings"])
+
+
+def test_all_zones_fully_disrupted_stops_evictions(tmp_path):
+    # node-000 (zone-a, p0-0) fails at 100 s: found at 150 s, zone-a fully disrupted but
+    # zone-b is not -> zone-a keeps the normal rate: NoExecute at 150 s (p0-0 due at 450 s).
+    # node-001 (zone-b, p1-0) fails at 200 s: found at 250 s -> every zone fully disrupted:
+    # the controller removes the NoExecute taints it placed (NodeUntainted node-000 at 250 s,
+    # which cancels p0-0's eviction) and stops all tainting. node-000 recovers at 400 s:
+    # zone-a Normal, zone-b FullDisruption (normal rate); both limiters restart drained, so
+    # node-001 (queued again since) is tainted at 410 s and p1-0 evicted at 710 s.
+    pods = [pod("p0", "1", node="node-000"), pod("p1", "1", node="node-001")]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 2, zones=["zone-a", "zone-b"])],
+                          duration="12m", events=[{"at": "100s", "action": "fail", "node": "node-000"},
+                                                  {"at": "200s", "action": "fail", "node": "node-001"},
+                                                  {"at": "400s", "action": "recover", "node": "node-000"}])
+    events, info = run(path, tmp_path / "run")
+    assert _no_execute(events) == [(150_000, "node-000"), (410_000, "node-001")]
+    assert (250_000, "NodeUntainted", "node-000", UNREACHABLE_NE) in node_events(events, "node-000")
+    assert kinds(events, "Evicted") == [(710_000, "p1-0", "node-001", "TaintManagerEviction")]
+    assert any("all zones are fully disrupted" in w for w in info["warnings"])
+
+
+def test_the_zone_key_includes_the_region(tmp_path):
+    # Zone "a" in region us-east (east-000..003) and zone "a" in region us-west
+    # (west-000..003) are two zones (GetZoneKey: region + zone). At 100 s east-000..002 and
+    # west-000 fail; all are found at 150 s. us-east/a: 3 of 4 not Ready -> partially
+    # disrupted, small -> no NoExecute taint. us-west/a: 1 of 4 -> Normal -> west-000 tainted
+    # at 150 s. (One zone "a" of 8 nodes, 4 not Ready = 50 % < 55 %, would taint all four.)
+    pools = [pool("east", 4, zones=["a"], region="us-east"), pool("west", 4, zones=["a"], region="us-west")]
+    path = write_scenario(tmp_path, pods=[pod("h", "1", node="west-003")], pools=pools, duration="5m", events=[
+        {"at": "100s", "action": "fail", "nodes": ["east-000", "east-001", "east-002", "west-000"]}])
+    events, info = run(path, tmp_path / "run")
+    assert _no_execute(events) == [(150_000, "west-000")]
+    assert any("us-east/a is partially disrupted" in w for w in info["warnings"])

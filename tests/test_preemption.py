@@ -326,3 +326,72 @@ def test_preemptor_leaves_a_nominated_node_that_became_unresolvable(tmp_path):
         "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s).")
     assert [r for r in kinds(events, "Scheduled") if r[1] == "preemptor-0"] == [
         (145_000, "preemptor-0", "node-001", None)]
+
+
+# -- start times: pod.Status.StartTime (util.GetPodStartTime, MoreImportantPod) -----------------
+
+def test_latest_start_uses_the_pods_start_time_not_its_binding(tmp_path):
+    # Both 2-cpu nodes are full with one p100 pod; the preemptor (2 cpu) arrives at 60 s and
+    # criteria 1-4 tie. b-0 binds to node-001 at 10 s, but node-001's kubelet is down from
+    # 10.5 s to 30 s (too short to be noticed), so b-0's containers start when it returns:
+    # status.startTime 30 s. a-0 binds to node-000 at 20 s and starts at 21 s. Criterion 5
+    # (latest start among the top victims) compares 21 s with 30 s -> node-001, victim b-0.
+    # (By binding time, 20 s > 10 s would pick node-000.)
+    pods = [pod("b", "2", priority_class="p100", node="node-001", at="10s"),
+            pod("a", "2", priority_class="p100", node="node-000", at="20s"),
+            pod("preemptor", "2", priority_class="high", at="60s")]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 2, cpu="2")], objects=CLASSES, duration="3m",
+                          events=[{"at": "10500ms", "action": "fail", "node": "node-001"},
+                                  {"at": "30s", "action": "recover", "node": "node-001"}])
+    events, _ = run(path, tmp_path / "run")
+    assert (30_000, "Started", "node-001") in of_pod(events, "b-0")
+    assert kinds(events, "Preempted") == [(60_000, "b-0", "node-001", "preempted by default/preemptor-0")]
+
+
+def test_a_victim_without_start_time_counts_as_the_newest(tmp_path):
+    # u-0 binds to node-000 at 40 s; node-000's kubelet dies at 40.5 s, before the start
+    # (due at 41 s): u-0 has no status.startTime, which GetPodStartTime reads as "now" (the
+    # newest possible). s-0 binds to node-001 at 50 s and starts at 51 s. The preemptor at
+    # 60 s (node-000's failure is noticed only at 95 s): criterion 5 compares now (60 s) with
+    # 51 s -> node-000, victim u-0. (By binding time, 50 s > 40 s would pick node-001.)
+    pods = [pod("u", "2", priority_class="p100", node="node-000", at="40s"),
+            pod("s", "2", priority_class="p100", node="node-001", at="50s"),
+            pod("preemptor", "2", priority_class="high", at="60s")]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 2, cpu="2")], objects=CLASSES, duration="3m",
+                          events=[{"at": "40500ms", "action": "fail", "node": "node-000"}])
+    events, _ = run(path, tmp_path / "run")
+    assert "Started" not in [k for _, k, _ in of_pod(events, "u-0")]
+    assert kinds(events, "Preempted")[0] == (60_000, "u-0", "node-000", "preempted by default/preemptor-0")
+
+
+# -- terminating victims: only PreemptionByScheduler blocks (podTerminatingByPreemption) -------------
+
+def test_a_pod_evicted_by_a_taint_does_not_block_preemption_again(tmp_path):
+    # node-000 (2 cpu) runs e-0 (p100, 2 cpu, grace 60 s); small-000 (1 cpu) runs x-0 (500m,
+    # completes at 1 + 49 = 50 s). At 30 s node-000 gets maint=now:NoExecute: e-0 tolerates
+    # nothing -> Evicted (DisruptionTarget DeletionByTaintManager), Terminating until 90 s.
+    # The preemptor (high, 2 cpu, tolerates maint) at 40 s: node-000 Insufficient cpu (e-0
+    # still holds it), small-000 too small (UnschedulableAndUnresolvable): "0/2 nodes are
+    # available: 2 Insufficient cpu." Preemption: victim e-0 on node-000 -> Nominated; e-0 is
+    # already being deleted, so the scheduler makes no API call for it (no Preempted, no
+    # PreemptionByScheduler condition). At 50 s x-0 completes (an assigned pod removed) and
+    # the preemptor is retried: still no room. Its nominated node has a lower-priority pod
+    # terminating, but not because of preemption, so it is eligible again: it preempts (e-0
+    # again) and is nominated again, without the "not eligible" suffix. It binds at 90 s.
+    pods = [pod("e", "2", priority_class="p100", node="node-000", grace=60),
+            pod("x", "500m", priority_class="p100", node="small-000", lifetime="49s"),
+            pod("preemptor", "2", priority_class="high", at="40s",
+                tolerations=[{"key": "maint", "operator": "Exists", "effect": "NoExecute"}])]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 1, cpu="2"), pool("small", 1, cpu="1")],
+                          objects=CLASSES, duration="3m", events=[
+                              {"at": "30s", "action": "taint", "node": "node-000",
+                               "taint": {"key": "maint", "value": "now", "effect": "NoExecute"}}])
+    events, _ = run(path, tmp_path / "run")
+    assert kinds(events, "Evicted") == [(30_000, "e-0", "node-000", "TaintManagerEviction")]
+    assert kinds(events, "Preempted") == []
+    assert of_pod(events, "preemptor-0") == [
+        (40_000, "Created", None), (40_000, "FailedScheduling", None), (40_000, "Nominated", "node-000"),
+        (50_000, "FailedScheduling", None), (50_000, "Nominated", "node-000"),
+        (90_000, "Scheduled", "node-000"), (91_000, "Started", "node-000"), (91_000, "Ready", "node-000")]
+    assert {r for _, p, _, r in kinds(events, "FailedScheduling") if p == "preemptor-0"} == {
+        "0/2 nodes are available: 2 Insufficient cpu."}

@@ -19,7 +19,7 @@ import engine.simulator.podheap as pod_heap
 from bench.cli import main
 from engine.simulator.invariants import check_trace
 from engine.simulator.trace import EVENTS_SCHEMA, NODES_SCHEMA, TraceWriter
-from tests.simulation_helpers import EXAMPLES, kinds, pod, pool, run, write_scenario
+from tests.simulation_helpers import EXAMPLES, kinds, node_events, pod, pool, run, write_scenario
 
 SCENARIOS = sorted(p for p in EXAMPLES.glob("*.yaml") if p.stem != "day-1m")
 
@@ -85,6 +85,39 @@ def test_interrupted_run_is_marked_incomplete_and_readable(tmp_path):
     violations = check_trace(out)
     assert any(v.startswith("(e) run.json: completed is False") for v in violations)
     assert [v for v in violations if not v.startswith("(e)")] == []
+
+
+# -- the simulated window -----------------------------------------------------------------------------
+
+def test_the_run_covers_zero_to_duration_exclusive(tmp_path):
+    # docs/scenario.md: the run covers [0, duration). duration 60 s. w-0 binds at 0 s, starts
+    # at 1 s and would complete at 1 + 59 = 60 s; node-001 fails at 10 s and would be found
+    # NotReady at the first 5 s tick >= 60 s, 60 s. Both fall at the end: neither happens. The
+    # end is still sampled (at 60 s, with w-0's cpu held) and run.json says 60 000 ms.
+    path = write_scenario(tmp_path, pods=[pod("w", "1", node="node-000", lifetime="59s")],
+                          pools=[pool("node", 2)], duration="60s",
+                          events=[{"at": "10s", "action": "fail", "node": "node-001"}])
+    out = tmp_path / "run"
+    events, info = run(path, out)
+    assert events["time_ms"].max() < 60_000
+    assert kinds(events, "Completed") == [] and kinds(events, "NodeNotReady") == []
+    assert info["simulated_ms"] == 60_000 and info["summary"]["completed"] == 0
+    last = pl.read_ipc(out / "nodes.arrow").filter(pl.col("time_ms") == 60_000)
+    assert dict(last.select(pl.col("node").cast(pl.Utf8), "cpu_requested_m").rows()) == {
+        "node-000": 1000, "node-001": 0}
+    # one millisecond longer and both happen at 60 s
+    events, _ = run(path, tmp_path / "longer", sets=["duration=60001"])
+    assert kinds(events, "Completed") == [(60_000, "w-0", "node-000", None)]
+    assert [(t, k) for t, k, n, _ in node_events(events, "node-001")][:1] == [(60_000, "NodeNotReady")]
+
+
+def test_a_run_without_pods_writes_its_node_events(tmp_path):
+    # No pod at all (a cluster-only what-if): node events are still written.
+    path = write_scenario(tmp_path, pods=[], pools=[pool("node", 1)], duration="1m",
+                          events=[{"at": "10s", "action": "cordon", "node": "node-000"}])
+    events, info = run(path, tmp_path / "run")
+    assert node_events(events) == [(10_000, "NodeCordoned", "node-000", None)]
+    assert info["pods"] == 0
 
 
 # -- the scheduling queue -----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ index breaks ties within a millisecond). *Terminal* events are ``Completed``, ``
 and ``Deleted``: the pod object is gone. ``Preempted`` and ``Evicted`` only start the
 termination (deletion timestamp): the pod keeps its requests on its node until its terminal
 event. *On-node* events are ``Started``, ``Ready``, ``Preempted``, ``Evicted``,
-``Completed``, ``Failed`` and a ``Deleted`` that names a node.
+``EvictionFailed`` (a refused eviction: the pod stays), ``Completed``, ``Failed`` and a
+``Deleted`` that names a node.
 
 (a) Capacity. For every node, the requests held on it after each event — the sum over pods
     from their ``Scheduled`` row (on the node it names) up to, excluding, their terminal row
@@ -53,7 +54,7 @@ import polars as pl
 
 TERMINAL = ("Completed", "Failed", "Deleted")
 DOOMED = ("Preempted", "Evicted")
-ON_NODE = ("Started", "Ready", "Preempted", "Evicted", "Completed", "Failed")
+ON_NODE = ("Started", "Ready", "Preempted", "Evicted", "EvictionFailed", "Completed", "Failed")
 BEFORE_BIND = ("FailedScheduling", "Nominated")
 RESOURCES = (  # (trace request column, nodes.arrow requested column, allocatable column)
     ("cpu_request_m", "cpu_requested_m", "cpu_allocatable_m"),
