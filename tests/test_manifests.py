@@ -1300,6 +1300,91 @@ def test_priority_admission_errors(tmp_path: Path) -> None:
     assert_located(err, "bad.yaml", 2, "spec.priority")
 
 
+@pytest.mark.parametrize("value", [-2147483649, 1000000001, 2000000000, 3000000000])
+def test_priority_class_value_out_of_range(tmp_path: Path, value: int) -> None:
+    # PriorityClass.value is an int32 (below -2147483648 the API cannot decode it) and a
+    # user-defined class may not exceed HighestUserDefinablePriority = 1000000000
+    # (pkg/apis/scheduling/validation: "maximum allowed value of a user defined priority is
+    # 1000000000"); higher values belong to system-node-critical / system-cluster-critical.
+    err = load_error(tmp_path, f"kind: PriorityClass\nmetadata: {{name: c}}\nvalue: {value}\n")
+    assert_located(err, "bad.yaml", 0, "value")
+    assert "expected an integer from -2147483648 to 1000000000" in str(err)
+    assert str(err).endswith(f"got {value}")
+
+
+def test_priority_class_value_bounds_are_accepted(tmp_path: Path) -> None:
+    text = "\n---\n".join(f"kind: PriorityClass\nmetadata: {{name: c{i}}}\nvalue: {v}"
+                           for i, v in enumerate((-2147483648, 1000000000)))
+    objects = load_manifests([write(tmp_path, "ok.yaml", text)])
+    assert [c.value for c in objects.priority_classes] == [-2147483648, 1000000000]
+
+
+# --------------------------------------------------------------------------- DaemonSet pods
+
+DAEMON_OWNER = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent-x
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: DaemonSet, name: agent, controller: true}
+spec:
+  containers:
+  - name: c
+    image: agent
+"""
+
+
+def _tol(key: str, effect: str, seconds: int | None = None, op: str = "Exists") -> Toleration:
+    return Toleration(key, op, "", effect, seconds)
+
+
+def test_daemonset_pods_get_the_daemonset_controllers_tolerations(tmp_path: Path) -> None:
+    # AddOrUpdateDaemonPodTolerations (pkg/controller/daemon/util), in its order: not-ready and
+    # unreachable NoExecute without tolerationSeconds, disk-pressure, memory-pressure,
+    # pid-pressure, unschedulable NoSchedule, and network-unavailable NoSchedule for
+    # hostNetwork pods; all operator Exists. AddOrUpdateTolerationInPodSpec replaces in place
+    # an entry with the same key, operator, value and effect (here the 60 s unreachable one
+    # loses its tolerationSeconds), and appends the others after the pod's own.
+    text = DAEMON_OWNER + textwrap.indent(textwrap.dedent("""\
+        hostNetwork: true
+        tolerations:
+        - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}
+        - {key: custom, operator: Exists}
+    """), "  ")
+    pod = load_manifests([write(tmp_path, "ds.yaml", text)]).pods[0]
+    assert pod.tolerations == [
+        _tol("node.kubernetes.io/unreachable", "NoExecute"),
+        _tol("custom", ""),
+        _tol("node.kubernetes.io/not-ready", "NoExecute"),
+        _tol("node.kubernetes.io/disk-pressure", "NoSchedule"),
+        _tol("node.kubernetes.io/memory-pressure", "NoSchedule"),
+        _tol("node.kubernetes.io/pid-pressure", "NoSchedule"),
+        _tol("node.kubernetes.io/unschedulable", "NoSchedule"),
+        _tol("node.kubernetes.io/network-unavailable", "NoSchedule"),
+    ]
+
+
+def test_daemonset_tolerations_only_for_daemonset_controlled_pods(tmp_path: Path) -> None:
+    # Without hostNetwork: no network-unavailable toleration. A pod read back from a cluster
+    # (it already carries them) is unchanged. A ReplicaSet pod, or a DaemonSet owner that is
+    # not the controller, gets nothing.
+    plain = load_manifests([write(tmp_path, "a.yaml", DAEMON_OWNER)]).pods[0]
+    keys = [t.key.removeprefix("node.kubernetes.io/") for t in plain.tolerations]
+    assert keys == ["not-ready", "unreachable", "disk-pressure", "memory-pressure", "pid-pressure", "unschedulable"]
+    tolerations = yaml.safe_dump([{"key": t.key, "operator": t.operator, "effect": t.effect}
+                                  for t in plain.tolerations])
+    again = DAEMON_OWNER + "  tolerations:\n" + textwrap.indent(tolerations, "  ")
+    assert load_manifests([write(tmp_path, "b.yaml", again)]).pods[0].tolerations == plain.tolerations
+    for owner in ("kind: ReplicaSet, name: agent, controller: true", "kind: DaemonSet, name: agent"):
+        text = DAEMON_OWNER.replace("kind: DaemonSet, name: agent, controller: true", owner)
+        assert load_manifests([write(tmp_path, "c.yaml", text)]).pods[0].tolerations == []
+    # scenario templates go through the same parser
+    template = yaml.safe_load(DAEMON_OWNER)
+    del template["metadata"]["name"]
+    assert parse_pod(template, template=True).tolerations == plain.tolerations
+
+
 # --------------------------------------------------------------------------- direct parsers
 
 

@@ -25,6 +25,7 @@ from engine.errors import InputError
 from engine.labels import parse_go_int
 from engine.objects import (
     NO_EXECUTE,
+    NO_SCHEDULE,
     TAINT_EFFECTS,
     Affinity,
     Container,
@@ -129,7 +130,8 @@ SYSTEM_PRIORITY_CLASSES = {
     "system-node-critical": 2_000_001_000,
     "system-cluster-critical": 2_000_000_000,
 }
-HIGHEST_USER_PRIORITY = 1_000_000_000
+HIGHEST_USER_PRIORITY = 1_000_000_000  # pkg/apis/scheduling: HighestUserDefinablePriority
+LOWEST_PRIORITY = -(2**31)  # PriorityClass.value is an int32
 LABEL_NAMESPACE_NAME = "kubernetes.io/metadata.name"
 
 # Field names the API defines at the levels podbench reads; anything else gets a warning.
@@ -477,6 +479,51 @@ def _toleration(t: object, base: str, where: Where) -> Toleration:
     return Toleration(key, op, value, effect, seconds)
 
 
+# The tolerations the DaemonSet controller gives every daemon pod it creates
+# (pkg/controller/daemon/util/daemonset_util.go, AddOrUpdateDaemonPodTolerations): never
+# taint-evicted when the node is NotReady or unreachable (no tolerationSeconds), and placed on
+# nodes under pressure or cordoned; network-unavailable only for host-network pods.
+DAEMON_POD_TOLERATIONS = (
+    Toleration("node.kubernetes.io/not-ready", "Exists", "", NO_EXECUTE),
+    Toleration("node.kubernetes.io/unreachable", "Exists", "", NO_EXECUTE),
+    Toleration("node.kubernetes.io/disk-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/memory-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/pid-pressure", "Exists", "", NO_SCHEDULE),
+    Toleration("node.kubernetes.io/unschedulable", "Exists", "", NO_SCHEDULE),
+)
+DAEMON_POD_HOST_NETWORK_TOLERATION = Toleration(
+    "node.kubernetes.io/network-unavailable", "Exists", "", NO_SCHEDULE
+)
+
+
+def _add_or_update_toleration(tolerations: list[Toleration], toleration: Toleration) -> list[Toleration]:
+    """``AddOrUpdateTolerationInPodSpec``: entries with the same key, operator, value and effect
+    are replaced by ``toleration`` (e.g. one with tolerationSeconds loses them); if none
+    matches it is appended; an identical one leaves the list as it is."""
+    def same(t: Toleration) -> bool:
+        return (t.key, t.operator, t.value, t.effect) == (
+            toleration.key, toleration.operator, toleration.value, toleration.effect)
+
+    if toleration in tolerations:
+        return tolerations
+    if any(same(t) for t in tolerations):
+        return [toleration if same(t) else t for t in tolerations]
+    return [*tolerations, toleration]
+
+
+def daemon_pod_tolerations(tolerations: list[Toleration], host_network: bool) -> list[Toleration]:
+    """A DaemonSet pod's tolerations after the DaemonSet controller added its own. Idempotent,
+    so pods read from a cluster dump (which already carry them) are unchanged."""
+    extra = DAEMON_POD_TOLERATIONS + ((DAEMON_POD_HOST_NETWORK_TOLERATION,) if host_network else ())
+    for toleration in extra:
+        tolerations = _add_or_update_toleration(tolerations, toleration)
+    return tolerations
+
+
+def _controller_kind(owners: list[OwnerReference]) -> str | None:
+    return next((o.kind for o in owners if o.controller), None)
+
+
 def _spread_constraint(c: object, base: str, where: Where) -> TopologySpreadConstraint:
     c = as_map(c, base)
     where.check_keys(c, _TSC_FIELDS, base, "topology spread constraint")
@@ -716,7 +763,8 @@ def _pod(m: dict, base: str | None, where: Where, *, template: bool = False) -> 
         _container(c, f"{sbase}.initContainers[{i}]", True, where)
         for i, c in enumerate(get_list(spec, "initContainers", sbase))
     ]
-    if get_bool(spec, "hostNetwork", sbase):
+    host_network = get_bool(spec, "hostNetwork", sbase)
+    if host_network:
         # SetDefaults_Pod: with host networking every container port is also a host port.
         for c in (*containers, *init_containers):
             c.ports = [
@@ -738,12 +786,19 @@ def _pod(m: dict, base: str | None, where: Where, *, template: bool = False) -> 
         require_one_of(preemption, PREEMPTION_POLICIES, f"{sbase}.preemptionPolicy")
     affinity = get_map(spec, "affinity", sbase)
     status = get_map(m, "status", base) or {}
+    owners = _owner_references(meta, mbase)
+    tolerations = [
+        _toleration(t, f"{sbase}.tolerations[{i}]", where)
+        for i, t in enumerate(get_list(spec, "tolerations", sbase))
+    ]
+    if _controller_kind(owners) == "DaemonSet":
+        tolerations = daemon_pod_tolerations(tolerations, host_network)
     pod = Pod(
         name=name,
         namespace=namespace,
         labels=get_str_map(meta, "labels", mbase),
         annotations=get_str_map(meta, "annotations", mbase),
-        owner_references=_owner_references(meta, mbase),
+        owner_references=owners,
         uid=get_str(meta, "uid", mbase),
         priority=get_int(spec, "priority", sbase),
         priority_class_name=get_str(spec, "priorityClassName", sbase),
@@ -751,10 +806,7 @@ def _pod(m: dict, base: str | None, where: Where, *, template: bool = False) -> 
         node_name=get_str(spec, "nodeName", sbase),
         node_selector=get_str_map(spec, "nodeSelector", sbase),
         affinity=None if affinity is None else _affinity(affinity, f"{sbase}.affinity", where),
-        tolerations=[
-            _toleration(t, f"{sbase}.tolerations[{i}]", where)
-            for i, t in enumerate(get_list(spec, "tolerations", sbase))
-        ],
+        tolerations=tolerations,
         topology_spread_constraints=_spread_constraints(
             get_list(spec, "topologySpreadConstraints", sbase),
             f"{sbase}.topologySpreadConstraints",
@@ -957,7 +1009,8 @@ def _priority_class(m: dict, base: str | None, where: Where) -> PriorityClass:
     mbase = join(base, "metadata")
     meta = get_map(m, "metadata", base) or {}
     name = _name(meta, mbase, "PriorityClass")
-    value = get_int(m, "value", base)
+    # any integer here, so that the range check below names the PriorityClass range
+    value = get_int(m, "value", base, lo=-(2**63), hi=2**63 - 1)
     if value is None:
         raise InputError("is required for a PriorityClass", path=join(base, "value"))
     if name.startswith("system-"):
@@ -969,10 +1022,13 @@ def _priority_class(m: dict, base: str | None, where: Where) -> PriorityClass:
                 path=join(mbase, "name"),
             )
         if value != expected:
-            raise InputError(f"must be {expected} for {name}", path=join(base, "value"))
-    elif value > HIGHEST_USER_PRIORITY:
+            raise InputError(f"expected {expected} for {name}, got {value}", path=join(base, "value"))
+    elif not LOWEST_PRIORITY <= value <= HIGHEST_USER_PRIORITY:
+        # int32 (below: the API cannot decode it), at most HighestUserDefinablePriority
+        # (above: "maximum allowed value of a user defined priority is 1000000000")
         raise InputError(
-            f"maximum allowed value of a user defined priority is {HIGHEST_USER_PRIORITY}",
+            f"expected an integer from {LOWEST_PRIORITY} to {HIGHEST_USER_PRIORITY} (a user-defined "
+            f"PriorityClass; higher values are reserved for the system- classes), got {value}",
             path=join(base, "value"),
         )
     policy = get_str(m, "preemptionPolicy", base) or "PreemptLowerPriority"

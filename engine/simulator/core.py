@@ -17,17 +17,22 @@ B = trace buffer rows, F = failure rows, W = reason histogram width):
 - rows: ``pid`` int64 [P] run-wide pod id; ``phase`` int8 [P] (PH_*); ``kind`` int32 [P];
   ``created``/``bound``/``started`` int64 [P] ms; ``life`` int64 [P] run time (-1 forever);
   ``ready`` uint8 [P]; ``gen`` int64 [P] lifecycle generation (stale events are skipped);
-  ``egen`` int64 [P] eviction generation; ``preempted`` uint8 [P] terminating as a victim;
-  ``awaiting`` uint8 [P] deletion waiting for a dead node; ``free_next`` int32 [P]
+  ``egen`` int64 [P] taint-eviction generation (a new one cancels the pending eviction);
+  ``ev_since`` int64 [P] when the pending taint eviction was scheduled (-1 none: the taint
+  eviction controller's work item ``CreatedAt``); ``preempted`` uint8 [P] terminating because
+  of scheduler preemption (DisruptionTarget reason PreemptionByScheduler); ``awaiting`` uint8
+  [P] deletion waiting for a dead node; ``free_next`` int32 [P]
 - queue: ``q_state`` int8 [P] (Q_*); ``q_ts`` int64; ``q_attempts`` int32; ``q_backoff`` int64;
   ``q_since`` int64; ``q_plugins`` int32 (rejecting filter plugins, bit per plugin id);
   ``q_gen`` int64; ``q_pos`` int32 position in ``u_list`` int32 [P] (unschedulable pods)
 - kinds: ``k_cls``/``k_ls``/``k_plan`` int32 [K]; ``k_req`` int64 [K, R]; ``k_nz`` int64 [K, 2];
-  ``k_prio`` int32 [K]; ``k_grace`` int64 [K] ms; ``k_tol_unreach``/``k_tol_notready`` int64 [K]
-  (-1 not tolerated, -2 forever, else ms); ``k_never`` uint8 [K] preemptionPolicy Never
+  ``k_prio`` int32 [K]; ``k_grace`` int64 [K] ms; ``k_noexec`` int64 [K, S] taint-eviction delay
+  of kind k on NoExecute taint set s (IMMEDIATE -1, FOREVER -2, else ms; Python fills a
+  column per distinct set); ``k_never`` uint8 [K] preemptionPolicy Never
 - arrivals (sorted by time): ``a_time`` int64 [A]; ``a_kind`` int32 [A]; ``a_life`` int64 [A];
   ``a_prio`` int32 [A] (NO_PRIO: none); ``a_req`` int64 [A or 0, R] request overrides (-1 none)
-- nodes: ``n_dead`` uint8 [N] kubelet gone (deletions cannot complete)
+- nodes: ``n_dead`` uint8 [N] kubelet gone (deletions cannot complete); ``n_noexec`` int32 [N]
+  the node's NoExecute taint set (a ``k_noexec`` column; -1 none)
 - PDBs: ``pdb_mode`` int8 [D], ``pdb_value`` int64, ``pdb_expected`` int64 (-1: matching pods),
   ``pdb_healthy`` int64, ``pdb_count`` int64
 - trace: ``e_time`` int64 [B], ``e_kind`` int8 [B], ``e_pid`` int64 [B], ``e_node`` int32 [B],
@@ -60,13 +65,20 @@ EV_START, EV_READY, EV_FINISH, EV_DELETE, EV_EVICT, EV_BACKOFF, EV_FLUSH = 1, 2,
 # trace event kinds (names in engine.simulator.trace.KIND_NAMES)
 (K_CREATED, K_SCHEDULED, K_FAILED_SCHEDULING, K_NOMINATED, K_PREEMPTED, K_STARTED, K_READY, K_COMPLETED,
  K_FAILED, K_EVICTED, K_DELETED, K_NODE_ADDED, K_NODE_REMOVED, K_NODE_NOT_READY, K_NODE_READY,
- K_NODE_CORDONED, K_NODE_UNCORDONED, K_NODE_TAINTED, K_NODE_UNTAINTED) = range(19)
+ K_NODE_CORDONED, K_NODE_UNCORDONED, K_NODE_TAINTED, K_NODE_UNTAINTED, K_EVICTION_FAILED) = range(20)
 # FailedScheduling PostFilter outcome
 POST_NONE, POST_FAILED, POST_NEVER, POST_TERMINATING = 0, 1, 2, 3
-# eviction reasons (e_aux of Evicted / Deleted)
-EVICT_TAINT, EVICT_DRAIN, EVICT_NODE_REMOVED = 1, 2, 3
+# eviction reasons (e_aux of Evicted / Deleted / EvictionFailed)
+EVICT_TAINT, EVICT_DRAIN, EVICT_NODE_REMOVED, EVICT_MULTIPLE_PDBS = 1, 2, 3, 4
+# Eviction API answers (pods-and-nodes.md §7.4)
+EVICTION_OK, EVICTION_429, EVICTION_500 = 0, 1, 2
+# taint-eviction delays (k_noexec)
+IMMEDIATE, FOREVER = -1, -2
 NO_PRIO = -(2**31)
 NEVER = 2**62
+# pod_start of a pod without status.startTime: GetPodStartTime counts it as "now", i.e. newer
+# than every pod that has started (the preemption kernel compares start times only)
+NO_START = NEVER
 # events one step may emit at most (a preemption emits one per victim)
 RESERVE_EVENTS = 8192
 
@@ -96,13 +108,12 @@ REQUEUE_AGED = 1 << 30
 REQUEUE_ROOM = 8
 
 SIM_FIELDS = (
-        "pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen", "preempted",
-        "awaiting", "free_next",
+        "pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen", "ev_since",
+        "preempted", "awaiting", "free_next",
         "q_state", "q_ts", "q_attempts", "q_backoff", "q_since", "q_plugins", "q_gen", "q_pos", "u_list",
-        "k_cls", "k_ls", "k_plan", "k_req", "k_nz", "k_prio", "k_grace", "k_tol_unreach", "k_tol_notready",
-        "k_never",
+        "k_cls", "k_ls", "k_plan", "k_req", "k_nz", "k_prio", "k_grace", "k_noexec", "k_never",
         "a_time", "a_kind", "a_life", "a_prio", "a_req",
-        "n_dead",
+        "n_dead", "n_noexec",
         "pdb_mode", "pdb_value", "pdb_expected", "pdb_healthy", "pdb_count",
         "e_time", "e_kind", "e_pid", "e_node", "e_aux",
         "f_hist", "f_post", "f_state", "f_nall", "f_absent", "f_pot",
@@ -363,6 +374,7 @@ def arrive(st, sim, aq, i, now):
     sim.ready[p] = 0
     sim.gen[p] += 1
     sim.egen[p] += 1
+    sim.ev_since[p] = -1
     sim.preempted[p] = 0
     sim.awaiting[p] = 0
     sim.q_attempts[p] = 0
@@ -377,7 +389,7 @@ def arrive(st, sim, aq, i, now):
     st.pod_term[p] = 0
     st.pod_nom[p] = -1
     st.nom_next[p] = -1
-    st.pod_start[p] = 0
+    st.pod_start[p] = NO_START
     for c in range(st.pod_req.shape[1]):
         st.pod_req[p, c] = sim.k_req[k, c]
     st.pod_nz[p, 0] = sim.k_nz[k, 0]
@@ -449,9 +461,10 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
     node = -1
     nom = st.pod_nom[p]
     nom_code = 0
-    if nom >= 0 and sim.n_dead[nom] == 0 and nom < st.alloc.shape[0]:
+    if nom >= 0 and nom < st.alloc.shape[0]:
+        # its status also decides preemption eligibility below (e.g. tainted since: resolvable no more)
         nom_code, plugin, detail = node_fits(st, cfg, sc, p, nom)
-        if nom_code == 0:
+        if nom_code == 0 and sim.n_dead[nom] == 0:
             node = nom
     examined = 0
     if node < 0:
@@ -461,13 +474,18 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
         extra = 0
         if nom >= 0 and not processed_includes(st, cfg, p, nom, start, processed):
             extra = 1
+        if node < 0 and nom >= 0:
+            # every examined node failed and was recorded: the latest status of the
+            # nominated node wins
+            for i in range(examined):
+                if sc.ex_node[i] == nom:
+                    nom_code = sc.ex_code[i]
         if n_all > 0:
             sim.meta[M_START] = (start + processed + extra) % n_all
         sim.meta[M_EVALS] += processed
     if node >= 0:
         clear_nomination(st, p)
         bind(st, p, node)
-        st.pod_start[p] = now
         sim.phase[p] = PH_BOUND
         sim.bound[p] = now
         sim.q_state[p] = Q_NONE
@@ -475,6 +493,7 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
         sim.meta[M_SCHEDULED] += 1
         emit(sim, now, K_SCHEDULED, sim.pid[p], node, 0)
         ok = eh.push(heap, now + sim.cfg_i[CFG_START_LATENCY], EV_START, p, sim.gen[p])
+        ok = _landed_on_noexecute(sim, heap, p, node, now) and ok
         return cluster_event(st, sim, aq, bq, heap, MASK_POD_BOUND, now) and ok
     # FailedScheduling
     sim.meta[M_ATTEMPTS] += 1
@@ -521,7 +540,10 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
         sim.meta[M_PREEMPTIONS] += 1
         for i in range(pre.meta[0]):
             v = pre.victims[i]
-            sim.preempted[v] = 1
+            if sim.phase[v] != PH_TERMINATING:
+                # a victim already being deleted (evicted) gets no API call, hence no
+                # PreemptionByScheduler condition (preemption executor, prepareCandidate)
+                sim.preempted[v] = 1
             ok = terminate(st, sim, heap, v, now, K_PREEMPTED, target, sim.pid[p]) and ok
         # lower-priority pods nominated to the node lose their nomination
         q = st.nom_head[target]
@@ -539,8 +561,24 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
 
 
 @njit(cache=True)
+def _landed_on_noexecute(sim, heap, p, node, now):
+    """The taint eviction controller sees a pod bound to a node with NoExecute taints
+    (handlePodUpdate -> processPodOnNode): a new pod has no pending eviction, so its timer
+    starts now, for the first toleration of each taint (tolerated forever: none)."""
+    s = sim.n_noexec[node]
+    if s < 0:
+        return True
+    delay = sim.k_noexec[sim.kind[p], s]
+    if delay == FOREVER:
+        return True
+    sim.ev_since[p] = now
+    return eh.push(heap, now if delay == IMMEDIATE else now + delay, EV_EVICT, p, sim.egen[p])
+
+
+@njit(cache=True)
 def _victims_pending(st, sim, p, node):
-    """A lower-priority pod on the nominated node is still terminating as a victim."""
+    """A lower-priority pod on the nominated node is still terminating because of scheduler
+    preemption (podTerminatingByPreemption); pods evicted otherwise do not count."""
     q = st.pod_head[node]
     while q >= 0:
         if sim.preempted[q] and st.pod_prio[q] < st.pod_prio[p]:
@@ -573,6 +611,7 @@ def handle(st, sim, aq, bq, heap, kind, p, aux, now):
             return True  # the kubelet is gone: containers never start
         sim.phase[p] = PH_RUNNING
         sim.started[p] = now
+        st.pod_start[p] = now  # status.startTime (the kubelet acknowledges the pod)
         emit(sim, now, K_STARTED, sim.pid[p], st.pod_node[p], 0)
         ok = True
         if sim.life[p] >= 0:
@@ -597,7 +636,7 @@ def handle(st, sim, aq, bq, heap, kind, p, aux, now):
 @njit(cache=True)
 def _ready(st, sim, p, now):
     node = st.pod_node[p]
-    if node >= 0 and sim.n_dead[node]:
+    if (node >= 0 and sim.n_dead[node]) or sim.ready[p]:
         return True
     sim.ready[p] = 1
     _pdb_add(st, sim, p, 1, 0)
@@ -691,7 +730,10 @@ def mark_node_unready(st, sim, node):
 
 @njit(cache=True)
 def node_recovered(st, sim, heap, node, now):
-    """The kubelet is back: pending deletions complete, pods start, finish or become Ready."""
+    """The kubelet is back: pending deletions complete, pods start, finish or become Ready.
+
+    Only what fell due while the node was dead (those events were dropped; every event up
+    to ``now`` has been processed) is redone; later starts and readiness come as planned."""
     p = st.pod_head[node]
     ok = True
     while p >= 0:
@@ -700,32 +742,37 @@ def node_recovered(st, sim, heap, node, now):
             sim.awaiting[p] = 0
             ok = eh.push(heap, now, EV_DELETE, p, sim.gen[p]) and ok
         elif sim.phase[p] == PH_BOUND:
-            ok = eh.push(heap, now, EV_START, p, sim.gen[p]) and ok
+            if sim.bound[p] + sim.cfg_i[CFG_START_LATENCY] <= now:
+                ok = eh.push(heap, now, EV_START, p, sim.gen[p]) and ok
         elif sim.phase[p] == PH_RUNNING:
             if sim.life[p] >= 0 and sim.started[p] + sim.life[p] <= now:
                 ok = eh.push(heap, now, EV_FINISH, p, sim.gen[p]) and ok
-            elif not sim.ready[p]:
+            elif not sim.ready[p] and sim.started[p] + sim.cfg_i[CFG_READY_DELAY] <= now:
                 _ready(st, sim, p, now)
         p = nxt
     return ok
 
 
 @njit(cache=True)
-def eviction_allowed(st, sim, p):
-    """The Eviction API's PDB check (pods-and-nodes.md §7.4); False means HTTP 429 (retry)."""
+def eviction_answer(st, sim, p):
+    """The Eviction API's PDB check (pods-and-nodes.md §7.4): EVICTION_OK, EVICTION_429
+    (the budget allows no disruption: kubectl retries) or EVICTION_500 (more than one PDB
+    matches: kubectl gives up on the pod)."""
+    if sim.phase[p] == PH_BOUND:
+        return EVICTION_OK  # phase Pending (containers not started): deleted without a PDB check
     ls = st.pod_ls[p]
     n = st.ls_pdb_ptr[ls + 1] - st.ls_pdb_ptr[ls]
     if n == 0:
-        return True
+        return EVICTION_OK
     if n > 1:
-        return False  # more than one PDB: the API answers 500, kubectl retries
+        return EVICTION_500
     k = st.ls_pdb_idx[st.ls_pdb_ptr[ls]]
     if not sim.ready[p]:
         expected = sim.pdb_expected[k] if sim.pdb_expected[k] >= 0 else sim.pdb_count[k]
         desired = _desired(sim, k, expected)
         if sim.pdb_healthy[k] >= desired and desired > 0:
-            return True
-    return st.pdb_allowed[k] > 0
+            return EVICTION_OK
+    return EVICTION_OK if st.pdb_allowed[k] > 0 else EVICTION_429
 
 
 @njit(cache=True)

@@ -10,7 +10,8 @@ index breaks ties within a millisecond). *Terminal* events are ``Completed``, ``
 and ``Deleted``: the pod object is gone. ``Preempted`` and ``Evicted`` only start the
 termination (deletion timestamp): the pod keeps its requests on its node until its terminal
 event. *On-node* events are ``Started``, ``Ready``, ``Preempted``, ``Evicted``,
-``Completed``, ``Failed`` and a ``Deleted`` that names a node.
+``EvictionFailed`` (a refused eviction: the pod stays), ``Completed``, ``Failed`` and a
+``Deleted`` that names a node.
 
 (a) Capacity. For every node, the requests held on it after each event — the sum over pods
     from their ``Scheduled`` row (on the node it names) up to, excluding, their terminal row
@@ -23,7 +24,9 @@ event. *On-node* events are ``Started``, ``Ready``, ``Preempted``, ``Evicted``,
     event before the sample time, or after one of its events at the sample time (a sample
     is taken between the events of its millisecond).
 (b) One node per pod. A pod has at most one ``Scheduled`` event, and all its on-node events
-    name that node.
+    name that node. No pod event (``Scheduled``, ``Nominated``, on-node) names a node after
+    that node's ``NodeRemoved`` event, unless a later ``NodeAdded`` brought a node of that
+    name back.
 (c) Lifecycle. A pod has exactly one ``Created`` event, and it is its first event. Its
     on-node events come after its ``Scheduled`` event (a pod never scheduled has none);
     ``FailedScheduling`` and ``Nominated`` come before it. ``Started`` happens at most once
@@ -51,7 +54,7 @@ import polars as pl
 
 TERMINAL = ("Completed", "Failed", "Deleted")
 DOOMED = ("Preempted", "Evicted")
-ON_NODE = ("Started", "Ready", "Preempted", "Evicted", "Completed", "Failed")
+ON_NODE = ("Started", "Ready", "Preempted", "Evicted", "EvictionFailed", "Completed", "Failed")
 BEFORE_BIND = ("FailedScheduling", "Nominated")
 RESOURCES = (  # (trace request column, nodes.arrow requested column, allocatable column)
     ("cpu_request_m", "cpu_requested_m", "cpu_allocatable_m"),
@@ -79,10 +82,11 @@ def check_trace(run_dir: str | Path) -> list[str]:
     info = json.loads((run_dir / "run.json").read_text())
     events = _events(run_dir / "events.arrow")
     nodes = _nodes(run_dir / "nodes.arrow")
-    pods = _pods(events)
+    pods = _pods(events).collect().lazy()  # one pass over the events, reused by several rules
     out: list[str] = []
     out += _time_order(events, nodes)
     out += _lifecycles(pods)
+    out += _removed_nodes(events)
     out += _capacity(events, nodes)
     out += _run_info(info, events, pods, nodes)
     return out
@@ -125,8 +129,8 @@ def _pods(events: pl.LazyFrame) -> pl.LazyFrame:
             created_row=first(kind == "Created"),
             n_sched=(kind == "Scheduled").sum(),
             sched_row=first(kind == "Scheduled"),
-            n_nodes=pl.col("node").filter(on_node | (kind == "Scheduled")).n_unique(),
-            nodes=pl.col("node").filter(on_node | (kind == "Scheduled")).unique(maintain_order=True),
+            node_lo=pl.col("node").filter(on_node | (kind == "Scheduled")).min(),
+            node_hi=pl.col("node").filter(on_node | (kind == "Scheduled")).max(),
             on_node_row=first(on_node),
             on_node_kind=kind.filter(on_node).first(),
             prebind_last=row.filter(kind.is_in(BEFORE_BIND)).max(),
@@ -186,10 +190,10 @@ def _lifecycles(pods: pl.LazyFrame) -> list[str]:
                    f"{r['created_row']}, first event at row {r['first_row']}"),
         ("(b) a pod is Scheduled at most once",
          c("n_sched") > 1,
-         lambda r: f"{r['pod']} (id {r['pod_id']}) scheduled {r['n_sched']} times on {r['nodes']}"),
+         lambda r: f"{r['pod']} (id {r['pod_id']}) scheduled {r['n_sched']} times"),
         ("(b) a pod stays on one node",
-         c("n_nodes") > 1,
-         lambda r: f"{r['pod']} (id {r['pod_id']}) on nodes {r['nodes']}"),
+         c("node_lo") != c("node_hi"),
+         lambda r: f"{r['pod']} (id {r['pod_id']}) on nodes {r['node_lo']} and {r['node_hi']}"),
         ("(c) on-node events only after Scheduled",
          c("on_node_row").is_not_null() & (c("sched_row").is_null() | (c("on_node_row") < c("sched_row"))),
          lambda r: f"{r['pod']} (id {r['pod_id']}) has {r['on_node_kind']} at row {r['on_node_row']}, "
@@ -216,6 +220,23 @@ def _lifecycles(pods: pl.LazyFrame) -> list[str]:
     for (rule, _, describe), frame in zip(rules, frames, strict=True):
         out += _report(frame, rule, describe)
     return out
+
+
+def _removed_nodes(events: pl.LazyFrame) -> list[str]:
+    membership = (
+        events.filter((pl.col("pod_id") < 0) & pl.col("kind").is_in(("NodeAdded", "NodeRemoved")))
+        .select("node", "row", membership=pl.col("kind"))
+    )
+    ghosts = (
+        events.filter((pl.col("pod_id") >= 0) & pl.col("node").is_not_null())
+        .select("row", "time_ms", "kind", "pod", "node")
+        .join_asof(membership, on="row", by="node", strategy="backward", check_sortedness=False)
+        .filter(pl.col("membership") == "NodeRemoved")
+        .collect()
+    )
+    return _report(ghosts, "(b) pod events on a removed node",
+                   lambda r: f"{r['kind']} of {r['pod']} on {r['node']} at row {r['row']} "
+                             f"({r['time_ms']} ms)")
 
 
 # -- (a) capacity ---------------------------------------------------------------------------------

@@ -37,6 +37,11 @@ EVICTION_REASONS = {
     core.EVICT_DRAIN: "EvictionByEvictionAPI",
     core.EVICT_NODE_REMOVED: "DeletionByPodGC",
 }
+# Why the Eviction API refused a pod for good (EvictionFailed): its own answer text.
+EVICTION_FAILURES = {
+    core.EVICT_MULTIPLE_PDBS: "This pod has more than one PodDisruptionBudget, which the eviction "
+                              "subresource does not support.",
+}
 
 
 class Recorder:
@@ -90,6 +95,13 @@ class Recorder:
         self.pid_name = pa.concat_arrays([pa.array([p.name for p in bound_pods], pa.string()), names])
         self.pid_ns = pa.concat_arrays([pa.array([p.namespace for p in bound_pods], pa.string()), namespaces])
         assert len(self.pid_name) == n_bound + len(arr)
+        # one extra row that node events read (and mask out): a run without pods works too
+        self.node_row = len(self.pid_name)
+        self.pid_name = pa.concat_arrays([self.pid_name, pa.nulls(1, pa.string())])
+        self.pid_ns = pa.concat_arrays([self.pid_ns, pa.nulls(1, pa.string())])
+        for name in ("pid_prio", "pid_cpu", "pid_mem", "pid_gpu", "pid_qos"):
+            a = getattr(self, name)
+            setattr(self, name, np.concatenate([a, np.zeros(1, a.dtype)]))
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -104,6 +116,13 @@ class Recorder:
             self.taints.append(taint)
             aux = len(self.taints) - 1
         core.emit(sim, now, kind, -1, node, aux)
+
+    def pod_event(self, now: int, kind: int, p: int, node: int, aux: int = 0) -> None:
+        """A pod event Python decides (e.g. a refused eviction) for the pod in row ``p``."""
+        sim = self.simulation.sim
+        if not core.room(sim, 1, 0):
+            self.flush()
+        core.emit(sim, now, kind, int(sim.pid[p]), node, aux)
 
     def flush(self) -> None:
         t0 = time.perf_counter()
@@ -130,7 +149,7 @@ class Recorder:
         node = sim.e_node[:n].astype(np.int64)
         aux = sim.e_aux[:n].copy()
         is_pod = pid >= 0
-        safe_pid = np.where(is_pod, pid, 0)
+        safe_pid = np.where(is_pod, pid, self.node_row)
         pod_mask = pa.array(~is_pod)
         kinds = pc.take(pa.array(KIND_NAMES, pa.string()), pa.array(kind))
         ns = pc.if_else(pod_mask, pa.scalar(None, pa.string()), pc.take(self.pid_ns, pa.array(safe_pid)))
@@ -175,6 +194,8 @@ class Recorder:
             out[i] = f"preempted by {self.pid_ns[preemptor].as_py()}/{self.pid_name[preemptor].as_py()}"
         for i in np.nonzero((kind == core.K_EVICTED) | ((kind == core.K_DELETED) & (aux > 0)))[0]:
             out[i] = EVICTION_REASONS.get(int(aux[i]))
+        for i in np.nonzero(kind == core.K_EVICTION_FAILED)[0]:
+            out[i] = EVICTION_FAILURES.get(int(aux[i]))
         for i in np.nonzero((kind == core.K_NODE_TAINTED) | (kind == core.K_NODE_UNTAINTED))[0]:
             taint = self.taints[int(aux[i])]
             out[i] = f"{taint.key}={taint.value}:{taint.effect}" if taint.value else f"{taint.key}:{taint.effect}"
@@ -245,7 +266,7 @@ class Recorder:
                 pa.array(alloc[:, 1]), pa.array(used[:, 1]),
                 pa.array(alloc[:, 3]), pa.array(used[:, 3]),
                 pa.array(alloc[:, gpu] if gpu >= 0 else zeros), pa.array(used[:, gpu] if gpu >= 0 else zeros),
-                pa.array(s.sim.n_dead[alive] == 0),
+                pa.array(~np.isin(alive, np.fromiter(s.not_ready, np.int64, len(s.not_ready)))),
                 pa.array(nodes.unschedulable[alive] == 0),
             ],
             schema=NODES_SCHEMA,

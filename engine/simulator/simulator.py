@@ -21,7 +21,7 @@ import numpy as np
 
 from engine import __version__
 from engine.framework.plugins.default_preemption.kernel import new_preemption
-from engine.objects import LABEL_ZONE, NO_EXECUTE, NO_SCHEDULE, Node, Pod, Taint, Toleration
+from engine.objects import NO_EXECUTE, NO_SCHEDULE, Node, Pod, Taint, Toleration
 from engine.resources import qos_class
 from engine.scheduler import codes
 from engine.scheduler.scheduler import kernel_config, make_scratch
@@ -30,6 +30,14 @@ from engine.simulator import heap as eh
 from engine.simulator import podheap as ph
 from engine.simulator.recorder import Recorder
 from engine.simulator.trace import QOS_NAMES, TraceWriter
+from engine.simulator.zones import (
+    ENTER_FULL,
+    EXCLUDE_DISRUPTION,
+    PARTIAL,
+    ZoneTainters,
+    zone_key,
+    zone_name,
+)
 from engine.state.cluster import ClusterState
 from engine.state.resource_axis import PODS_COL
 from engine.tolerations import tolerates
@@ -37,8 +45,9 @@ from workloads.scenario import Scenario
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
-FOREVER = -2
-IMMEDIATE = -1
+FOREVER = core.FOREVER
+IMMEDIATE = core.IMMEDIATE
+DRAIN_RETRY_MS = 5000  # kubectl drain retries a 429 after 5 s
 EVENT_BUFFER = 1 << 18
 MAX_RESOURCES = 64  # reason histogram columns for resources (failure rows)
 FAIL_BUFFER = 1 << 14
@@ -60,26 +69,28 @@ class RunResult:
 
 
 def noexecute_delay_ms(pod: Pod, taints: list[Taint], defaults: dict[str, int]) -> int:
-    """When the taint-eviction controller deletes ``pod`` on a node with ``taints`` (§6.2, §7.2).
+    """How long the taint-eviction controller lets ``pod`` stay on a node with ``taints``
+    (§6.2, §7.2): IMMEDIATE, FOREVER or milliseconds.
 
-    Tolerations first get DefaultTolerationSeconds (``defaults``: taint key -> seconds) unless the
-    pod already tolerates that key for NoExecute. Returns IMMEDIATE, FOREVER or milliseconds.
+    Tolerations first get DefaultTolerationSeconds (``defaults``: taint key -> seconds) unless
+    the pod already tolerates that key for NoExecute (the admission plugin appends them).
+    Then, as ``GetMatchingTolerations`` and ``getMinTolerationTime``: each NoExecute taint
+    uses the *first* toleration that tolerates it (none: evicted at once); the delay is the
+    smallest ``tolerationSeconds`` of those (<= 0: at once), forever when none sets one.
     """
     tolerations = list(pod.tolerations)
     for key, seconds in defaults.items():
         if not any(t.effect in ("", NO_EXECUTE) and t.key in ("", key) for t in tolerations):
             tolerations.append(Toleration(key, "Exists", "", NO_EXECUTE, seconds))
-    used: list[Toleration] = []
+    seconds: list[int] = []
     for taint in taints:
         if taint.effect != NO_EXECUTE:
             continue
-        matching = [t for t in tolerations if tolerates(t, taint)]
-        if not matching:
+        first = next((t for t in tolerations if tolerates(t, taint)), None)
+        if first is None:
             return IMMEDIATE
-        used.extend(matching)
-    if not used:
-        return FOREVER
-    seconds = [t.toleration_seconds for t in used if t.toleration_seconds is not None]
+        if first.toleration_seconds is not None:
+            seconds.append(first.toleration_seconds)
     if not seconds:
         return FOREVER
     return max(0, min(seconds)) * 1000
@@ -102,7 +113,13 @@ class Simulation:
         self.node_names: list[str] = [n.name for n in scenario.objects.nodes]
         self.actions: list[Action] = []
         self._seq = 0
-        self.zone_next_taint: dict[str, int] = {}
+        nl = scenario.node_lifecycle
+        self.zones = ZoneTainters(nl.eviction_rate, nl.secondary_eviction_rate, nl.unhealthy_zone_threshold,
+                                  nl.large_cluster_size_threshold)
+        self._monitor_pass_at = -1  # a zone-state pass is scheduled at this time (-1: none)
+        self._noexec_cols: dict[tuple[Taint, ...], int] = {}  # NoExecute taint set -> k_noexec column
+        self.not_ready: set[int] = set()  # nodes whose Ready condition is Unknown (detected)
+        self.failed_at: dict[int, int] = {}  # node -> when its kubelet stopped
         self.stats = {"scheduling_seconds": 0.0, "trace_seconds": 0.0}
         self.wall_start = time.perf_counter()
 
@@ -155,7 +172,8 @@ class Simulation:
             pid=np.zeros(P, np.int64), phase=np.zeros(P, np.int8), kind=np.zeros(P, np.int32),
             created=np.zeros(P, np.int64), bound=np.zeros(P, np.int64), started=np.zeros(P, np.int64),
             life=np.zeros(P, np.int64), ready=np.zeros(P, np.uint8), gen=np.zeros(P, np.int64),
-            egen=np.zeros(P, np.int64), preempted=np.zeros(P, np.uint8), awaiting=np.zeros(P, np.uint8),
+            egen=np.zeros(P, np.int64), ev_since=np.full(P, -1, np.int64), preempted=np.zeros(P, np.uint8),
+            awaiting=np.zeros(P, np.uint8),
             free_next=np.full(P, -1, np.int32),
             q_state=np.zeros(P, np.int8), q_ts=np.zeros(P, np.int64), q_attempts=np.zeros(P, np.int32),
             q_backoff=np.zeros(P, np.int64), q_since=np.zeros(P, np.int64), q_plugins=np.zeros(P, np.int32),
@@ -167,7 +185,7 @@ class Simulation:
             k_grace=np.array(
                 [grace_default if p.termination_grace_period_seconds is None else p.termination_grace_period_seconds * 1000
                  for p in kinds], np.int64),
-            k_tol_unreach=np.zeros(len(kinds), np.int64), k_tol_notready=np.zeros(len(kinds), np.int64),
+            k_noexec=np.full((len(kinds), 4), FOREVER, np.int64),
             k_never=np.array([p.preemption_policy == "Never" for p in kinds], np.uint8),
             a_time=np.concatenate([np.zeros(n_bound, np.int64), arr.time_ms.astype(np.int64)]),
             a_kind=np.concatenate([np.arange(len(sc.templates), len(kinds), dtype=np.int32),
@@ -175,7 +193,7 @@ class Simulation:
             a_life=np.concatenate([np.full(n_bound, -1, np.int64), arr.lifetime_ms.astype(np.int64)]),
             a_prio=np.concatenate([np.full(n_bound, core.NO_PRIO, np.int32), a_prio]),
             a_req=a_req if a_req.shape[0] == 0 else np.concatenate([np.full((n_bound, R), -1, np.int64), a_req]),
-            n_dead=np.zeros(N, np.uint8),
+            n_dead=np.zeros(N, np.uint8), n_noexec=np.full(N, -1, np.int32),
             pdb_mode=self.pdb_mode, pdb_value=self.pdb_value, pdb_expected=self.pdb_expected,
             pdb_healthy=np.zeros(len(self.pdb_mode), np.int64), pdb_count=np.zeros(len(self.pdb_mode), np.int64),
             e_time=np.zeros(EVENT_BUFFER, np.int64), e_kind=np.zeros(EVENT_BUFFER, np.int8),
@@ -211,9 +229,15 @@ class Simulation:
         self.bq = ph.new_pod_heap(1 << 14)
         eh.push(self.heap, 30 * 1000, core.EV_FLUSH, -1, 0)
         self._refresh_kernel()
+        for i in state.nodes.alive_indices():
+            self._sync_noexec(int(i))
+            self.zones.zone(self._zone_of(int(i)))
         self.recorder = Recorder(self, TraceWriter(self.out_dir))
         self._place_bound(n_bound)
         self._reserve_victims()
+        for i in state.nodes.alive_indices():  # the taint eviction controller's first look
+            if self.sim.n_noexec[i] >= 0:
+                self._taint_manager_node_update(0, int(i))
 
     def _reserve_victims(self) -> None:
         """Heap room the loop keeps for one preemption's victims: at most a node's pods."""
@@ -278,17 +302,34 @@ class Simulation:
         P = self.state.pods.node.shape[0]
         self.pre = new_preemption(self.state.nodes.alloc.shape[0], P, len(self.pdb_mode),
                                   codes.R_RESOURCE + len(self.state.axis))
-        self._tolerations_by_kind()
 
-    def _tolerations_by_kind(self) -> None:
-        sim = getattr(self, "sim", None)
-        if sim is None:
-            return
-        unreach = [Taint(UNREACHABLE, "", NO_EXECUTE)]
-        notready = [Taint(NOT_READY, "", NO_EXECUTE)]
-        for i, pod in enumerate(self.kinds):
-            sim.k_tol_unreach[i] = noexecute_delay_ms(pod, unreach, self.defaults)
-            sim.k_tol_notready[i] = noexecute_delay_ms(pod, notready, self.defaults)
+    def _noexec_column(self, taints: tuple[Taint, ...]) -> int:
+        """The ``k_noexec`` column of a NoExecute taint set: every kind's delay on it, computed
+        once per distinct set (kinds sharing tolerations share the computation), so the event
+        loop can start a landing pod's eviction timer without Python."""
+        col = self._noexec_cols.get(taints)
+        if col is not None:
+            return col
+        col = len(self._noexec_cols)
+        table = self.sim.k_noexec
+        if col >= table.shape[1]:
+            grown = np.full((table.shape[0], 2 * table.shape[1]), FOREVER, np.int64)
+            grown[:, : table.shape[1]] = table
+            self.sim = self.sim.replace(k_noexec=grown)
+        by_tolerations: dict[tuple[Toleration, ...], int] = {}
+        column = self.sim.k_noexec[:, col]
+        for k, pod in enumerate(self.kinds):
+            key = tuple(pod.tolerations)
+            if key not in by_tolerations:
+                by_tolerations[key] = noexecute_delay_ms(pod, list(taints), self.defaults)
+            column[k] = by_tolerations[key]
+        self._noexec_cols[taints] = col
+        return col
+
+    def _sync_noexec(self, i: int) -> None:
+        """Point node ``i`` at the column of its current NoExecute taints (-1: none)."""
+        taints = tuple(t for t in self.state.nodes.objects[i].taints if t.effect == NO_EXECUTE)
+        self.sim.n_noexec[i] = self._noexec_column(taints) if taints else -1
 
     def _place_bound(self, n_bound: int) -> None:
         """Pods bound at start: created, bound, started and ready at t = 0."""
@@ -326,17 +367,17 @@ class Simulation:
             while True:
                 t_action = self.actions[0].at if self.actions else end
                 until = min(t_action, next_sample, end)
-                self._run(until)
-                now = until
-                while self.actions and self.actions[0].at <= now:
-                    heapq.heappop(self.actions).run(now)
-                if now >= next_sample:
-                    self.recorder.sample(now)
-                    next_sample = now + sc.sample_interval_ms
-                if self.progress:
-                    self.progress(now, end)
-                if now >= end:
+                if until >= end:
                     break
+                self._run(until)
+                while self.actions and self.actions[0].at <= until:
+                    heapq.heappop(self.actions).run(until)
+                if until >= next_sample:
+                    self.recorder.sample(until)
+                    next_sample = until + sc.sample_interval_ms
+                if self.progress:
+                    self.progress(until, end)
+            self._finish(end)
             completed = True
         except KeyboardInterrupt:
             error = "interrupted"
@@ -349,6 +390,16 @@ class Simulation:
             if hasattr(self, "recorder"):
                 self.recorder.close(info)
         return RunResult(info, self.out_dir)
+
+    def _finish(self, end: int) -> None:
+        """The run covers [0, end): events due at ``end`` or later (pod events, node lifecycle
+        steps, drain retries) never happen. The state after the last event before ``end`` is
+        sampled at ``end``, which is always sampled."""
+        self._run(end - 1)
+        self.sim.meta[core.M_NOW] = end
+        self.recorder.sample(end)
+        if self.progress:
+            self.progress(end, end)
 
     def _run(self, until: int, only_arrivals: int = 0) -> None:
         """Advance the event loop to ``until``, serving its requests (flush, grow)."""
@@ -379,10 +430,10 @@ class Simulation:
         new = state.pods.node.shape[0]
         arrays = sim.fields()
         for name in ("pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen",
-                     "preempted", "awaiting", "free_next", "q_state", "q_ts", "q_attempts", "q_backoff",
-                     "q_since", "q_plugins", "q_gen", "q_pos", "u_list"):
+                     "ev_since", "preempted", "awaiting", "free_next", "q_state", "q_ts", "q_attempts",
+                     "q_backoff", "q_since", "q_plugins", "q_gen", "q_pos", "u_list"):
             a = arrays[name]
-            fill = -1 if name in ("free_next", "q_pos") else 0
+            fill = -1 if name in ("free_next", "q_pos", "ev_since") else 0
             grown = np.full(new, fill, dtype=a.dtype)
             grown[: a.shape[0]] = a
             arrays[name] = grown
@@ -424,6 +475,7 @@ class Simulation:
         """Apply a node change and tell the queue (a node update may help unschedulable pods)."""
         i = self.state.nodes.index[name]
         self.state.nodes.update(i, node)
+        self._sync_noexec(i)
         self.state.mark_structure_dirty()
         self._refresh_kernel()
         core.cluster_event(self.st, self.sim, self.aq, self.bq, self.heap, core.MASK_ALL, now)
@@ -441,14 +493,19 @@ class Simulation:
             self.recorder.node_event(now, core.K_NODE_UNCORDONED, i)
 
     def _do_taint(self, now: int, name: str, taint: Taint) -> None:
+        """Add a taint, or replace the one with the same key and effect (docs/scenario.md)."""
         i, node = self._node(name)
-        if any((t.key, t.effect) == (taint.key, taint.effect) for t in node.taints):
-            return
-        node = dataclasses.replace(node, taints=[*node.taints, taint])
-        self._update_node(now, name, node)
+        same = [(t.key, t.effect) == (taint.key, taint.effect) for t in node.taints]
+        if any(same):
+            if node.taints[same.index(True)].value == taint.value:
+                return
+            taints = [taint if hit else t for t, hit in zip(node.taints, same, strict=True)]
+        else:
+            taints = [*node.taints, taint]
+        self._update_node(now, name, dataclasses.replace(node, taints=taints))
         self.recorder.node_event(now, core.K_NODE_TAINTED, i, taint)
         if taint.effect == NO_EXECUTE:
-            self._noexecute_evictions(now, i, node)
+            self._taint_manager_node_update(now, i)
 
     def _do_untaint(self, now: int, name: str, taint: Taint) -> None:
         i, node = self._node(name)
@@ -458,10 +515,7 @@ class Simulation:
         self._update_node(now, name, dataclasses.replace(node, taints=kept))
         self.recorder.node_event(now, core.K_NODE_UNTAINTED, i, taint)
         if taint.effect == NO_EXECUTE:
-            self._cancel_evictions(i)
-            node = self.state.nodes.objects[i]
-            if any(t.effect == NO_EXECUTE for t in node.taints):
-                self._noexecute_evictions(now, i, node)
+            self._taint_manager_node_update(now, i)
 
     def _pods_on(self, i: int) -> list[int]:
         out = []
@@ -471,25 +525,46 @@ class Simulation:
             p = int(self.st.pod_next[p])
         return out
 
-    def _noexecute_evictions(self, now: int, i: int, node: Node) -> None:
-        """Taint-eviction controller: schedule each pod's deletion (§6.2, §7.2)."""
-        taints = [t for t in node.taints if t.effect == NO_EXECUTE]
-        cache: dict[int, int] = {}
+    # the taint eviction controller (taint_eviction.go); pods landing on a tainted node are
+    # handled in the event loop (core._landed_on_noexecute)
+    def _taint_manager_node_update(self, now: int, i: int) -> None:
+        """``handleNodeUpdate``: the node's NoExecute taints changed. None left: every pending
+        eviction of its pods is cancelled; otherwise each pod is processed against them."""
+        col = int(self.sim.n_noexec[i])
         for p in self._pods_on(i):
             if self.sim.phase[p] not in (core.PH_BOUND, core.PH_RUNNING):
-                continue
-            k = int(self.sim.kind[p])
-            if k not in cache:
-                cache[k] = noexecute_delay_ms(self.kinds[k], taints, self.defaults)
-            delay = cache[k]
-            if delay == FOREVER:
-                continue
-            at = now if delay == IMMEDIATE else now + delay
-            self._push(at, core.EV_EVICT, p, int(self.sim.egen[p]))
+                continue  # already being deleted
+            if col < 0:
+                self._cancel_eviction(p)
+            else:
+                self._process_pod_on_node(p, int(self.sim.k_noexec[self.sim.kind[p], col]), now)
 
-    def _cancel_evictions(self, i: int) -> None:
-        for p in self._pods_on(i):
-            self.sim.egen[p] += 1
+    def _process_pod_on_node(self, p: int, delay: int, now: int) -> None:
+        """``processPodOnNode``: an untolerated taint deletes the pod now; tolerated forever
+        cancels its eviction; otherwise an eviction scheduled before now stays as it is (the
+        controller keeps the work item whose start is earlier), else one is scheduled at
+        now + the smallest tolerationSeconds."""
+        if delay == FOREVER:
+            self._cancel_eviction(p)
+            return
+        if delay == IMMEDIATE:
+            self._cancel_eviction(p)
+            self._schedule_eviction(p, now, now)
+            return
+        since = int(self.sim.ev_since[p])
+        if since >= 0:
+            if since < now:
+                return
+            self._cancel_eviction(p)
+        self._schedule_eviction(p, now, now + delay)
+
+    def _cancel_eviction(self, p: int) -> None:
+        self.sim.egen[p] += 1
+        self.sim.ev_since[p] = -1
+
+    def _schedule_eviction(self, p: int, since: int, at: int) -> None:
+        self.sim.ev_since[p] = since
+        self._push(at, core.EV_EVICT, p, int(self.sim.egen[p]))
 
     def _heap_room(self, n: int) -> None:
         while self.heap.meta[0] + n >= self.heap.time.shape[0]:
@@ -505,82 +580,163 @@ class Simulation:
         if self.sim.n_dead[i]:
             return
         self.sim.n_dead[i] = 1
+        self.failed_at[i] = now
         nl = self.sc.node_lifecycle
         detect = math.ceil((now + nl.monitor_grace_ms) / nl.monitor_period_ms) * nl.monitor_period_ms
-        self.schedule_action(detect, lambda t, name=name: self._detect_unreachable(t, name))
+        self.schedule_action(detect, lambda t, name=name: self._detect_unreachable(t, name, now))
 
-    def _detect_unreachable(self, now: int, name: str) -> None:
-        if name not in self.state.nodes.index:
+    def _still_failed(self, name: str, since: int) -> bool:
+        """The node exists and is down since ``since`` (not recovered and failed again since)."""
+        i = self.state.nodes.index.get(name)
+        return i is not None and bool(self.sim.n_dead[i]) and self.failed_at.get(i) == since
+
+    def _detect_unreachable(self, now: int, name: str, since: int) -> None:
+        """The monitor pass that finds the node's heartbeat too old: Ready=Unknown, its pods
+        not Ready, the NoSchedule taint, and the node queued for its NoExecute taint."""
+        if not self._still_failed(name, since):
             return
-        i, node = self._node(name)
-        if not self.sim.n_dead[i]:
-            return
+        i, _ = self._node(name)
         self.recorder.node_event(now, core.K_NODE_NOT_READY, i)
         core.mark_node_unready(self.st, self.sim, i)
+        self.not_ready.add(i)
         self._do_taint(now, name, Taint(UNREACHABLE, "", NO_SCHEDULE))
-        at = self._eviction_slot(now, node)
-        if at is not None:
-            self.schedule_action(at, lambda t, name=name: self._taint_unreachable(t, name))
+        self.zones.add(self._zone_of(i), name, now)
+        self._request_monitor_pass(now)
 
-    def _eviction_slot(self, now: int, node: Node) -> int | None:
-        """Rate-limited NoExecute tainting per zone (node-eviction-rate, zone states)."""
-        nl = self.sc.node_lifecycle
-        zone = node.labels.get(LABEL_ZONE, "")
-        members = [j for j in self.state.nodes.alive_indices() if
-                   self.state.nodes.objects[j].labels.get(LABEL_ZONE, "") == zone]
-        down = sum(1 for j in members if self.sim.n_dead[j])
-        rate = nl.eviction_rate
-        if down > 2 and down / max(len(members), 1) >= nl.unhealthy_zone_threshold and down < len(members):
-            rate = nl.secondary_eviction_rate if len(members) > nl.large_cluster_size_threshold else 0.0
-        if rate <= 0:
-            self.recorder.warn(f"zone {zone or '<none>'} is partially disrupted: taint-based evictions stop")
-            return None
-        at = max(now, self.zone_next_taint.get(zone, now))
-        self.zone_next_taint[zone] = at + int(round(1000 / rate))
-        return at
+    # zones: rate-limited NoExecute tainting and zone states (engine/simulator/zones.py)
+    def _zone_of(self, i: int) -> str:
+        return zone_key(self.state.nodes.objects[i].labels)
 
-    def _taint_unreachable(self, now: int, name: str) -> None:
-        if name in self.state.nodes.index and self.sim.n_dead[self.state.nodes.index[name]]:
-            self._do_taint(now, name, Taint(UNREACHABLE, "", NO_EXECUTE))
+    def _request_monitor_pass(self, now: int) -> None:
+        """Zone states are recomputed once per monitor pass, after all of that pass's
+        detections: one pass at ``now`` after the actions already due then."""
+        if self._monitor_pass_at != now:
+            self._monitor_pass_at = now
+            self.schedule_action(now, self._monitor_pass)
+
+    def _zone_counts(self) -> dict[str, tuple[int, int]]:
+        """(Ready, not Ready) nodes per zone, without nodes excluded from disruption checks."""
+        counts: dict[str, list[int]] = {}
+        for i in self.state.nodes.alive_indices():
+            node = self.state.nodes.objects[i]
+            if EXCLUDE_DISRUPTION in node.labels:
+                continue
+            c = counts.setdefault(zone_key(node.labels), [0, 0])
+            c[1 if int(i) in self.not_ready else 0] += 1
+        return {k: (ready, not_ready) for k, (ready, not_ready) in counts.items()}
+
+    def _monitor_pass(self, now: int) -> None:
+        """``handleDisruption``, then the zones' tainting resumes at their (new) rates."""
+        self._monitor_pass_at = -1
+        counts = self._zone_counts()
+        transition, changed = self.zones.disruption(counts, now)
+        if transition == ENTER_FULL:
+            self._enter_full_disruption(now)
+        for key in changed:
+            if self.zones.states[key] == PARTIAL and self.zones.zones[key].limiter.qps <= 0:
+                ready, not_ready = counts[key]
+                self.recorder.warn(
+                    f"{now} ms: zone {zone_name(key)} is partially disrupted ({not_ready} of {ready + not_ready} "
+                    "nodes not Ready): NoExecute tainting stops there (zone of at most "
+                    f"{self.zones.large_zone} nodes)")
+        for key in self.zones.zones:
+            self._wake_zone(key, now)
+
+    def _enter_full_disruption(self, now: int) -> None:
+        """Every zone fully disrupted: the controller takes back every NoExecute taint it placed
+        (markNodeAsReachable on every node) and stops tainting; its next pass queues the
+        NotReady nodes again, to be tainted once some node is Ready."""
+        self.recorder.warn(f"{now} ms: all zones are fully disrupted: NoExecute taints removed, tainting stops")
+        for i in self.state.nodes.alive_indices():
+            i = int(i)
+            name = self.state.nodes.objects[i].name
+            self._do_untaint(now, name, Taint(UNREACHABLE, "", NO_EXECUTE))
+            self.zones.remove(self._zone_of(i), name)
+        for i in sorted(self.not_ready):
+            self.zones.add(self._zone_of(i), self.state.nodes.objects[i].name, now)
+
+    def _wake_zone(self, key: str, now: int) -> None:
+        """Schedule the zone's next tainting step when its limiter has a token (if any)."""
+        zone = self.zones.zones[key]
+        due = self.zones.due(key, now)
+        if due is None:
+            zone.wake = -1  # nothing to taint, or tainting stopped: a scheduled step is void
+            return
+        if due == zone.wake:
+            return
+        zone.wake = due
+        self.schedule_action(due, lambda t, key=key, due=due: self._taint_step(t, key, due))
+
+    def _taint_step(self, now: int, key: str, due: int) -> None:
+        """``doNoExecuteTaintingPass`` for one zone: each token taints the queue's next node if
+        it is still NotReady (a removed or recovered node uses its token for nothing)."""
+        zone = self.zones.zones[key]
+        if zone.wake != due:
+            return  # superseded: the limiter changed since
+        zone.wake = -1
+        while (name := self.zones.take(key, now)) is not None:
+            i = self.state.nodes.index.get(name)
+            if i is not None and i in self.not_ready:
+                self._do_taint(now, name, Taint(UNREACHABLE, "", NO_EXECUTE))
+        self._wake_zone(key, now)
 
     def _do_recover(self, now: int, name: str) -> None:
+        """The kubelet is back: markNodeAsReachable (the unreachable taints go, which cancels
+        pending taint evictions), NodeReady, and the kubelet finishes what fell due."""
         i, node = self._node(name)
         if not self.sim.n_dead[i]:
             return
         self.sim.n_dead[i] = 0
-        was_tainted = any(t.key == UNREACHABLE for t in node.taints)
-        if was_tainted:
-            self._cancel_evictions(i)
+        if i in self.not_ready:
+            self.not_ready.discard(i)
+            self.zones.remove(self._zone_of(i), name)
             for effect in (NO_EXECUTE, NO_SCHEDULE):
                 self._do_untaint(now, name, Taint(UNREACHABLE, "", effect))
             self.recorder.node_event(now, core.K_NODE_READY, i)
+            self._request_monitor_pass(now)
         core.node_recovered(self.st, self.sim, self.heap, i, now)
 
+    # drain
     def _do_drain(self, now: int, name: str) -> None:
-        """kubectl drain: cordon, then evict every pod through the Eviction API (PDBs)."""
+        """kubectl drain: cordon, list the node's pods (but DaemonSet pods and pods already
+        being deleted), then evict each through the Eviction API."""
         self._do_cordon(now, name)
-        self._drain_step(now, name)
-
-    def _drain_step(self, now: int, name: str) -> None:
-        if name not in self.state.nodes.index:
-            return
         i = self.state.nodes.index[name]
+        pending = {int(self.sim.pid[p]) for p in self._pods_on(i)
+                   if self.sim.phase[p] != core.PH_TERMINATING and not self._daemon_pod(p)}
+        self._drain_step(now, name, pending)
+
+    def _daemon_pod(self, p: int) -> bool:
+        owner = next((o for o in self.kinds[int(self.sim.kind[p])].owner_references if o.controller), None)
+        return owner is not None and owner.kind == "DaemonSet"
+
+    def _drain_step(self, now: int, name: str, pending: set[int]) -> None:
+        """One round of evictions for the drain's ``pending`` pods (pod ids). 429 (the budget
+        allows no disruption): retried after 5 s. 500 (more than one PDB matches): kubectl
+        gives up on that pod; it stays, reported as EvictionFailed. A pod gone meanwhile is
+        done (404)."""
+        i = self.state.nodes.index.get(name)
+        if i is None:
+            return
         core.refresh_pdb_allowed(self.st, self.sim)
-        blocked = False
+        retry: set[int] = set()
         for p in self._pods_on(i):
-            if self.sim.phase[p] == core.PH_TERMINATING:
+            pid = int(self.sim.pid[p])
+            if pid not in pending or self.sim.phase[p] == core.PH_TERMINATING:
                 continue
-            owner = next((o for o in self.kinds[int(self.sim.kind[p])].owner_references if o.controller), None)
-            if owner is not None and owner.kind == "DaemonSet":
-                continue
-            if not core.eviction_allowed(self.st, self.sim, p):
-                blocked = True
-                continue
-            core.consume_budget(self.st, self.sim, p)
-            self._heap_room(8)
-            core.terminate(self.st, self.sim, self.heap, p, now, core.K_EVICTED, i, core.EVICT_DRAIN)
-        if blocked:
-            self.schedule_action(now + 5000, lambda t, name=name: self._drain_step(t, name))
+            answer = core.eviction_answer(self.st, self.sim, p)
+            if answer == core.EVICTION_429:
+                retry.add(pid)
+            elif answer == core.EVICTION_500:
+                self.recorder.pod_event(now, core.K_EVICTION_FAILED, p, i, core.EVICT_MULTIPLE_PDBS)
+                self.recorder.warn(f"drain of {name} at {now} ms: a pod matches more than one "
+                                   "PodDisruptionBudget; the Eviction API refuses it (500) and it stays")
+            else:
+                core.consume_budget(self.st, self.sim, p)
+                self._heap_room(8)
+                core.terminate(self.st, self.sim, self.heap, p, now, core.K_EVICTED, i, core.EVICT_DRAIN)
+        if retry:
+            self.schedule_action(now + DRAIN_RETRY_MS, lambda t: self._drain_step(t, name, retry))
 
     def _do_remove(self, now: int, name: str) -> None:
         i, _ = self._node(name)
@@ -589,8 +745,10 @@ class Simulation:
                             core.EVICT_NODE_REMOVED)
         core.clear_nominations_to(self.st, i)  # a nomination to a deleted node is void
         self.state.remove_node(name)
+        self.not_ready.discard(i)
         self.recorder.node_event(now, core.K_NODE_REMOVED, i)
         self._refresh_kernel()
+        self._request_monitor_pass(now)
 
     def _do_add(self, now: int, nodes: list[Node]) -> None:
         added = []
@@ -605,15 +763,18 @@ class Simulation:
         self.node_names.extend(n.name for n in added)
         n = self.state.nodes.alloc.shape[0]
         if self.sim.n_dead.shape[0] < n:
-            dead = np.zeros(n, np.uint8)
-            dead[: self.sim.n_dead.shape[0]] = self.sim.n_dead
-            self.sim = self.sim.replace(n_dead=dead)
+            self.sim = self.sim.replace(n_dead=_grown(self.sim.n_dead, n, 0),
+                                        n_noexec=_grown(self.sim.n_noexec, n, -1))
         self.sim = self.sim.replace(node_rank=self._node_rank(n))
         self._refresh_kernel()
         self._reserve_victims()
         for node in added:
-            self.recorder.node_event(now, core.K_NODE_ADDED, self.state.nodes.index[node.name])
+            i = self.state.nodes.index[node.name]
+            self._sync_noexec(i)
+            self.zones.zone(self._zone_of(i))
+            self.recorder.node_event(now, core.K_NODE_ADDED, i)
         core.cluster_event(self.st, self.sim, self.aq, self.bq, self.heap, core.MASK_ALL, now)
+        self._request_monitor_pass(now)
 
     # -- results -------------------------------------------------------------------------------
     def _run_info(self, completed: bool, error: str | None) -> dict:
@@ -654,6 +815,12 @@ class Simulation:
             "summary": rec.summary() if rec else {},
             "warnings": (rec.warnings if rec else []) + list(self.sc.warnings),
         }
+
+
+def _grown(a: np.ndarray, n: int, fill: int) -> np.ndarray:
+    out = np.full(n, fill, dtype=a.dtype)
+    out[: a.shape[0]] = a
+    return out
 
 
 def _int_or_pct(value: int | str) -> tuple[int, bool]:

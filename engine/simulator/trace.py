@@ -17,7 +17,7 @@ import pyarrow as pa
 KIND_NAMES = (
     "Created", "Scheduled", "FailedScheduling", "Nominated", "Preempted", "Started", "Ready", "Completed",
     "Failed", "Evicted", "Deleted", "NodeAdded", "NodeRemoved", "NodeNotReady", "NodeReady",
-    "NodeCordoned", "NodeUncordoned", "NodeTainted", "NodeUntainted",
+    "NodeCordoned", "NodeUncordoned", "NodeTainted", "NodeUntainted", "EvictionFailed",
 )
 QOS_NAMES = ("Guaranteed", "Burstable", "BestEffort")
 
