@@ -75,7 +75,13 @@ SCRATCH_FIELDS = (
         "seen",  # int64 [V + 1] distinct-domain stamps
         "stamp",  # int64 [1]
         "want",  # int64 [n] the pod's request per scoring resource
-        "act_col", "act_src", "act_w",  # int64 [n] NodeResourcesFit's active resources (see _fit_scores)
+        "act_col", "act_src", "act_want", "act_w",  # int64 [n] NodeResourcesFit's active resources
+        "fit_buf", "ba_buf",  # int64 [N] memoized resource scores of the feasible nodes
+        "memo_ver",  # int64 [MEMO_SLOTS, N] resource_memo: row version of each entry (-1 none)
+        "memo_val",  # int32 [MEMO_SLOTS, N] resource_memo: signature << 16 | fit << 8 | balanced
+        "sig_keys",  # int64 [SIGNATURES, 4] resource_memo: interned request figures
+        "sig_table",  # int32 [2 * SIGNATURES] resource_memo: their open-addressing index
+        "sig_count",  # int64 [1]
         "fractions",  # float64 [n] BalancedAllocation fractions
         "nom_tmp",  # int64 [P] nominated pods added in a filter pass
         "fit_cols",  # int64 [R] resource columns the fit filter checks for the pod

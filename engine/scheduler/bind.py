@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from numba import njit
 
-from engine.state.nodes import HOT_FREE_PODS, HOT_NZ_CPU, HOT_NZ_MEMORY, HOT_REQ_CPU, HOT_REQ_MEMORY
+from engine.state.nodes import (
+    HOT_FREE_PODS,
+    HOT_NZ_CPU,
+    HOT_NZ_MEMORY,
+    HOT_REQ_CPU,
+    HOT_REQ_MEMORY,
+    HOT_VERSION,
+)
 from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
 
 
@@ -52,6 +59,7 @@ def _hot(st, p, node, delta):
     st.hot[node, HOT_NZ_CPU] += delta * st.pod_nz[p, 0]
     st.hot[node, HOT_NZ_MEMORY] += delta * st.pod_nz[p, 1]
     st.hot[node, HOT_FREE_PODS] -= delta * st.pod_req[p, PODS_COL]
+    st.hot[node, HOT_VERSION] += 1
 
 
 @njit(cache=True)

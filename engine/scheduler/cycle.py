@@ -22,6 +22,7 @@ from engine.framework.plugins.node_resources_balanced_allocation import kernel a
 from engine.framework.plugins.node_resources_fit import kernel as fit
 from engine.framework.plugins.node_resources_fit.kernel import checked_columns, fit_filter
 from engine.framework.plugins.pod_topology_spread import kernel as pts
+from engine.scheduler import resource_memo as memo
 from engine.scheduler.bind import bind, unbind
 from engine.scheduler.codes import (
     DETAIL_TOO_MANY_PODS,
@@ -530,11 +531,18 @@ def run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain):
     total = sc.total
     scores = sc.scores
     pflags = st.plan_flags[plan]
+    memo = _memo_resource_scores(st, cfg, sc, p, feas, f)
     for k in range(cfg.score_ids.shape[0]):
         sid = cfg.score_ids[k]
         w = cfg.score_w[k]
         ran = True
-        if sid == S_TAINT_TOLERATION:
+        if memo and sid == S_NODE_RESOURCES_FIT:
+            _add_scores(sc.fit_buf, f, buf, total, w, explain)
+        elif memo and sid == S_BALANCED_ALLOCATION:
+            ran = _balanced_requested(st, cfg, sc, p)
+            if ran:
+                _add_scores(sc.ba_buf, f, buf, total, w, explain)
+        elif sid == S_TAINT_TOLERATION:
             gather_normalize_add(st.cls_tt[cls], feas, f, True, buf, total, w, explain)
         elif sid == S_NODE_AFFINITY:
             if st.cls_flags[cls] & FLAG_NA_SKIP:
@@ -572,7 +580,11 @@ def run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain):
 
 
 @njit(cache=True)
-def _fit_scores(st, cfg, sc, p, feas, f, w):
+def _fit_plan(st, cfg, sc, p):
+    """NodeResourcesFit's resources for pod ``p``: fills ``sc.want`` (request per configured
+    resource, non-zero cpu/memory) and the active list ``sc.act_*`` (tracked, and requested
+    unless scalar, weight > 0). Returns (active count, cpu/memory only, q_cpu, w_cpu,
+    q_mem, w_mem) where the last four describe the cpu/memory-only case."""
     want = sc.want
     cols = cfg.fit_cols
     for i in range(cols.shape[0]):
@@ -585,12 +597,6 @@ def _fit_scores(st, cfg, sc, p, feas, f, w):
             want[i] = st.pod_req[p, c]
         else:
             want[i] = 0
-    strategy = cfg.fit_strategy
-    if strategy != LEAST_ALLOCATED and strategy != MOST_ALLOCATED:
-        fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want,
-                        True, strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
-        return
-    # the resources that take part for this pod: tracked, and requested unless scalar
     n_act = 0
     for i in range(cols.shape[0]):
         c = cols[i]
@@ -598,51 +604,102 @@ def _fit_scores(st, cfg, sc, p, feas, f, w):
             continue
         sc.act_col[n_act] = c
         sc.act_src[n_act] = fit.SRC_NONZERO_CPU if c == 0 else (fit.SRC_NONZERO_MEMORY if c == 1 else fit.SRC_REQUESTED)
-        sc.want[n_act] = want[i]
+        sc.act_want[n_act] = want[i]
         sc.act_w[n_act] = cfg.fit_w[i]
         n_act += 1
-    if n_act > fit.MAX_FAST_RESOURCES:
-        fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cols, cfg.fit_scalar, cfg.fit_w, want,
-                        True, strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
-        return
-    most = strategy == MOST_ALLOCATED
     q_cpu = q_mem = w_cpu = w_mem = np.int64(0)
-    hot = True
+    hot = cfg.fit_strategy == LEAST_ALLOCATED or cfg.fit_strategy == MOST_ALLOCATED
     for i in range(n_act):
         if sc.act_col[i] == CPU_COL and w_cpu == 0:
-            q_cpu, w_cpu = sc.want[i], sc.act_w[i]
+            q_cpu, w_cpu = sc.act_want[i], sc.act_w[i]
         elif sc.act_col[i] == MEMORY_COL and w_mem == 0:
-            q_mem, w_mem = sc.want[i], sc.act_w[i]
+            q_mem, w_mem = sc.act_want[i], sc.act_w[i]
         else:
             hot = False
-    if hot:
-        fit.allocated_scores_hot(feas, f, st.hot, q_cpu, w_cpu, q_mem, w_mem, most, sc.buf, sc.total, w)
-        return
-    fit.allocated_scores(feas, f, st.alloc, st.requested, st.nonzero, sc.act_col, sc.act_src, sc.want, sc.act_w,
-                         n_act, most, sc.buf, sc.total, w)
+    return n_act, hot, q_cpu, w_cpu, q_mem, w_mem
 
 
 @njit(cache=True)
-def _balanced_scores(st, cfg, sc, p, feas, f, w):
-    want = sc.want
+def _fit_scores(st, cfg, sc, p, feas, f, w):
+    n_act, hot, q_cpu, w_cpu, q_mem, w_mem = _fit_plan(st, cfg, sc, p)
+    strategy = cfg.fit_strategy
+    most = strategy == MOST_ALLOCATED
+    if hot:
+        fit.allocated_scores_hot(feas, f, st.hot, q_cpu, w_cpu, q_mem, w_mem, most, sc.buf, sc.total, w)
+    elif (strategy == LEAST_ALLOCATED or most) and n_act <= fit.MAX_FAST_RESOURCES:
+        fit.allocated_scores(feas, f, st.alloc, st.requested, st.nonzero, sc.act_col, sc.act_src, sc.act_want,
+                             sc.act_w, n_act, most, sc.buf, sc.total, w)
+    else:
+        fit.score_nodes(feas, f, st.alloc, st.requested, st.nonzero, cfg.fit_cols, cfg.fit_scalar, cfg.fit_w,
+                        sc.want, True, strategy, cfg.shape_u, cfg.shape_s, sc.buf, sc.total, w)
+
+
+@njit(cache=True)
+def _balanced_requested(st, cfg, sc, p):
+    """BalancedAllocation's requests of pod ``p`` into ``sc.want``; False when the pod
+    requests none of its resources (PreScore skips)."""
     cols = cfg.ba_cols
     any_request = False
     for i in range(cols.shape[0]):
         c = cols[i]
-        want[i] = st.pod_req[p, c] if c >= 0 else 0
-        if want[i] != 0:
+        sc.want[i] = st.pod_req[p, c] if c >= 0 else 0
+        if sc.want[i] != 0:
             any_request = True
-    if not any_request:
+    return any_request
+
+
+@njit(cache=True)
+def _balanced_hot(cfg):
+    """BalancedAllocation's resources are exactly cpu and memory (the default)."""
+    cols = cfg.ba_cols
+    return cols.shape[0] == 2 and min(cols[0], cols[1]) == CPU_COL and max(cols[0], cols[1]) == MEMORY_COL
+
+
+@njit(cache=True)
+def _balanced_scores(st, cfg, sc, p, feas, f, w):
+    if not _balanced_requested(st, cfg, sc, p):
         return False
-    if cols.shape[0] == 2 and min(cols[0], cols[1]) == CPU_COL and max(cols[0], cols[1]) == MEMORY_COL:
+    cols = cfg.ba_cols
+    want = sc.want
+    if _balanced_hot(cfg):
         cpu, mem = (want[0], want[1]) if cols[0] == CPU_COL else (want[1], want[0])
         ba.score_nodes_hot(feas, f, st.hot, cpu, mem, sc.buf, sc.total, w)
-        return True
-    if cols.shape[0] == 2 and cols[0] >= 0 and cols[1] >= 0 and not cfg.ba_scalar[0] and not cfg.ba_scalar[1]:
+    elif cols.shape[0] == 2 and cols[0] >= 0 and cols[1] >= 0 and not cfg.ba_scalar[0] and not cfg.ba_scalar[1]:
         ba.score_nodes_pair(feas, f, st.alloc, st.requested, cols[0], want[0], cols[1], want[1], sc.buf, sc.total, w)
-        return True
-    ba.score_nodes(feas, f, st.alloc, st.requested, cols, cfg.ba_scalar, want, sc.buf, sc.fractions, sc.total, w)
+    else:
+        ba.score_nodes(feas, f, st.alloc, st.requested, cols, cfg.ba_scalar, want, sc.buf, sc.fractions, sc.total, w)
     return True
+
+
+@njit(cache=True)
+def _memo_resource_scores(st, cfg, sc, p, feas, f):
+    """With both NodeResourcesFit and BalancedAllocation scoring cpu/memory from the hot
+    rows, both scores of every feasible node into ``sc.fit_buf`` / ``sc.ba_buf`` through the
+    memo (``resource_memo``). Returns whether it did."""
+    has_fit = False
+    has_ba = False
+    for k in range(cfg.score_ids.shape[0]):
+        has_fit |= cfg.score_ids[k] == S_NODE_RESOURCES_FIT
+        has_ba |= cfg.score_ids[k] == S_BALANCED_ALLOCATION
+    if not (has_fit and has_ba and _balanced_hot(cfg)):
+        return False
+    n_act, hot, q_cpu, w_cpu, q_mem, w_mem = _fit_plan(st, cfg, sc, p)
+    if not hot:
+        return False
+    b_cpu = st.pod_req[p, CPU_COL]
+    b_mem = st.pod_req[p, MEMORY_COL]
+    sig = memo.signature(sc.sig_keys, sc.sig_table, sc.sig_count, sc.memo_ver, q_cpu, q_mem, b_cpu, b_mem)
+    memo.resource_scores(feas, f, st.hot, sc.memo_ver, sc.memo_val, sig, q_cpu, w_cpu, q_mem, w_mem,
+                         cfg.fit_strategy == MOST_ALLOCATED, b_cpu, b_mem, sc.fit_buf, sc.ba_buf)
+    return True
+
+
+@njit(cache=True)
+def _add_scores(src, f, buf, total, w, explain):
+    for i in range(f):
+        total[i] += src[i] * w
+    if explain:
+        buf[:f] = src[:f]
 
 
 @njit(cache=True)
@@ -667,18 +724,19 @@ def select_host(total, f, mode, draw):
     depth_max = 0
     while (np.int64(1) << (depth_max + 1)) <= f:
         depth_max += 1
+    # Level by level (index i + 1 in [2**d, 2**(d + 1))): a tie's pre-order key is
+    # (i + 1) << (depth_max - d); the smallest key wins, the shallower on equal keys.
     best = -1
     best_key = np.int64(0)
-    best_depth = 0
-    for i in range(f):
-        if total[i] != top:
-            continue
-        d = 0
-        while (np.int64(1) << (d + 1)) <= i + 1:
-            d += 1
-        key = np.int64(i + 1) << (depth_max - d)
-        if best < 0 or key < best_key or (key == best_key and d < best_depth):
-            best = i
-            best_key = key
-            best_depth = d
+    for d in range(depth_max + 1):
+        lo = (np.int64(1) << d) - 1
+        hi = min((np.int64(1) << (d + 1)) - 1, f)
+        shift = depth_max - d
+        for i in range(lo, hi):
+            if total[i] == top:
+                key = np.int64(i + 1) << shift
+                if best < 0 or key < best_key:
+                    best = i
+                    best_key = key
+                break  # later ties at this level have larger keys
     return best

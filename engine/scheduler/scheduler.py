@@ -34,7 +34,7 @@ from engine.framework.profile import Profile
 from engine.framework.result import CycleResult, NodeVerdict, fit_error_message
 from engine.framework.status import CODE_NAMES
 from engine.resources import is_scalar
-from engine.scheduler import codes
+from engine.scheduler import codes, resource_memo
 from engine.scheduler.arrays import KernelConfig, Scratch
 from engine.scheduler.batch import place_batch
 from engine.scheduler.cycle import schedule_one
@@ -133,7 +133,15 @@ def make_scratch(state: ClusterState) -> Scratch:
         want=np.zeros(max_r, dtype=np.int64),
         act_col=np.zeros(max_r, dtype=np.int64),
         act_src=np.zeros(max_r, dtype=np.int64),
+        act_want=np.zeros(max_r, dtype=np.int64),
         act_w=np.zeros(max_r, dtype=np.int64),
+        fit_buf=np.zeros(n, dtype=np.int64),
+        ba_buf=np.zeros(n, dtype=np.int64),
+        memo_ver=np.full((resource_memo.MEMO_SLOTS, n), -1, dtype=np.int64),
+        memo_val=np.zeros((resource_memo.MEMO_SLOTS, n), dtype=np.int32),
+        sig_keys=np.zeros((resource_memo.SIGNATURES, 4), dtype=np.int64),
+        sig_table=np.full(2 * resource_memo.SIGNATURES, -1, dtype=np.int32),
+        sig_count=np.zeros(1, dtype=np.int64),
         fractions=np.zeros(max_r, dtype=np.float64),
         nom_tmp=np.zeros(max(state.pods.node.shape[0], 1), dtype=np.int64),
         fit_cols=np.zeros(state.axis.capacity, dtype=np.int64),

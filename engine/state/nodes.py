@@ -40,6 +40,7 @@ HOT_REQ_MEMORY = 3
 HOT_NZ_CPU = 4  # NonZeroRequested
 HOT_NZ_MEMORY = 5
 HOT_FREE_PODS = 6  # allocatable pods - pods on the node
+HOT_VERSION = 7  # bumped on every change of the row: memoized scores check it
 HOT_WIDTH = 8
 
 
@@ -179,6 +180,7 @@ class NodeStore:
         self.hot[i, HOT_ALLOC_CPU] = self.alloc[i, CPU_COL]
         self.hot[i, HOT_ALLOC_MEMORY] = self.alloc[i, MEMORY_COL]
         self.hot[i, HOT_FREE_PODS] = self.alloc[i, PODS_COL] - self.requested[i, PODS_COL]
+        self.hot[i, HOT_VERSION] += 1
         self.unschedulable[i] = 1 if node.unschedulable else 0
         li = self.labels_index
         keys = [(li.key(k), v) for k, v in node.labels.items()]

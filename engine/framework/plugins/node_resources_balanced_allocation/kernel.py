@@ -100,18 +100,24 @@ def score_nodes_pair(feas, f, alloc, used, c0, w0, c1, w1, out, total, plugin_we
         total[k] += s * plugin_weight
 
 
+@njit(cache=True, inline="always")
+def balanced_pair(a0, a1, r0, r1):
+    """BalancedAllocation over two resources from scalars (allocatable ``a*``, requested
+    including the pod ``r*``); a resource with allocatable 0 drops out."""
+    std = 0.0
+    if a0 != 0 and a1 != 0:
+        f0 = min(r0 / a0, 1.0)
+        f1 = min(r1 / a1, 1.0)
+        std = abs((f0 - f1) / 2)
+    return np.int64((1.0 - std) * 100.0)
+
+
 @njit(cache=True)
 def score_nodes_hot(feas, f, hot, w_cpu, w_mem, out, total, plugin_weight):
     """``score_nodes_pair`` for cpu and memory, from the ``hot`` rows int64 [N, 8]."""
     for k in range(f):
         node = feas[k]
-        a0 = hot[node, HOT_ALLOC_CPU]
-        a1 = hot[node, HOT_ALLOC_MEMORY]
-        std = 0.0
-        if a0 != 0 and a1 != 0:
-            f0 = min((hot[node, HOT_REQ_CPU] + w_cpu) / a0, 1.0)
-            f1 = min((hot[node, HOT_REQ_MEMORY] + w_mem) / a1, 1.0)
-            std = abs((f0 - f1) / 2)
-        s = np.int64((1.0 - std) * 100.0)
+        s = balanced_pair(hot[node, HOT_ALLOC_CPU], hot[node, HOT_ALLOC_MEMORY], hot[node, HOT_REQ_CPU] + w_cpu,
+                          hot[node, HOT_REQ_MEMORY] + w_mem)
         out[k] = s
         total[k] += s * plugin_weight

@@ -249,30 +249,35 @@ def allocated_scores(feas, f, alloc, used, nonzero, act_col, act_src, act_want, 
         total[k] += s * plugin_weight
 
 
+@njit(cache=True, inline="always")
+def allocated_pair(a_cpu, a_mem, r_cpu, r_mem, w_cpu, w_mem, most):
+    """LeastAllocated (MostAllocated with ``most``) score over cpu and memory from scalars:
+    allocatable ``a_*``, requested including the pod ``r_*``, weights ``w_*`` (0: not taking
+    part; allocatable 0 drops a resource)."""
+    score = np.int64(0)
+    wsum = np.int64(0)
+    if w_cpu != 0 and a_cpu != 0:
+        if most:
+            score += exact_div(min(r_cpu, a_cpu) * MAX_NODE_SCORE, a_cpu) * w_cpu
+        elif r_cpu <= a_cpu:
+            score += exact_div((a_cpu - r_cpu) * MAX_NODE_SCORE, a_cpu) * w_cpu
+        wsum += w_cpu
+    if w_mem != 0 and a_mem != 0:
+        if most:
+            score += exact_div(min(r_mem, a_mem) * MAX_NODE_SCORE, a_mem) * w_mem
+        elif r_mem <= a_mem:
+            score += exact_div((a_mem - r_mem) * MAX_NODE_SCORE, a_mem) * w_mem
+        wsum += w_mem
+    return exact_div(score, wsum) if wsum > 0 else np.int64(0)
+
+
 @njit(cache=True)
 def allocated_scores_hot(feas, f, hot, q_cpu, w_cpu, q_mem, w_mem, most, out, total, plugin_weight):
     """``allocated_scores`` for cpu and memory alone (weight 0: not taking part), from the
     ``hot`` rows int64 [N, 8] (allocatable and non-zero requested in one cache line)."""
     for k in range(f):
         node = feas[k]
-        score = np.int64(0)
-        wsum = np.int64(0)
-        a = hot[node, HOT_ALLOC_CPU]
-        if w_cpu != 0 and a != 0:
-            r = hot[node, HOT_NZ_CPU] + q_cpu
-            if most:
-                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w_cpu
-            elif r <= a:
-                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w_cpu
-            wsum += w_cpu
-        a = hot[node, HOT_ALLOC_MEMORY]
-        if w_mem != 0 and a != 0:
-            r = hot[node, HOT_NZ_MEMORY] + q_mem
-            if most:
-                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w_mem
-            elif r <= a:
-                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w_mem
-            wsum += w_mem
-        s = exact_div(score, wsum) if wsum > 0 else np.int64(0)
+        s = allocated_pair(hot[node, HOT_ALLOC_CPU], hot[node, HOT_ALLOC_MEMORY], hot[node, HOT_NZ_CPU] + q_cpu,
+                           hot[node, HOT_NZ_MEMORY] + q_mem, w_cpu, w_mem, most)
         out[k] = s
         total[k] += s * plugin_weight
