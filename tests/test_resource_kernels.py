@@ -170,15 +170,23 @@ def test_fast_filter_matches_a_plain_loop(cluster, cols, data):
     jdx = int(np.searchsorted(passing, start)) if use_skip else 0
     feas = np.zeros(n + 1, dtype=np.int32)
     hist = np.zeros(R_RESOURCE + R, dtype=np.int64)
-    nom_head = np.full(n, -1, dtype=np.int32)
+    nominated_to = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    nom_head = np.array([0 if x else -1 for x in nominated_to], dtype=np.int32)
+    nom_count = sum(nominated_to)
     got_f, got_stop, got_visited, nominated = fast_filter(
-        order, 0, n, start, use_skip, passing, 0, len(passing), jdx, bits, nom_head, hot_rows(alloc, used, used),
-        alloc, used, np.array(cols + [0] * (3 - len(cols)), dtype=np.int64), len(cols), pod_want, want, feas, hist,
+        order, 0, n, start, use_skip, passing, order[passing], 0, len(passing), jdx, bits, nom_head, nom_count,
+        hot_rows(alloc, used, used), alloc, used, np.array(cols + [0] * (3 - len(cols)), dtype=np.int64), len(cols),
+        pod_want, want, feas, hist,
     )
     expected, stop, visited = reference_pass(order, start, bits, free, cols, pod_want, want)
     assert list(feas[:got_f]) == expected
     assert got_stop == stop
-    assert not nominated
+    # the nominated lists of the visited nodes, up to and including the one that stopped it
+    span = n if stop < 0 else (stop - start) % n + 1
+    seen = [order[(start + i) % n] for i in range(span)]
+    if use_skip:
+        seen = [node for node in seen if bits[node] == 0]
+    assert nominated == any(nominated_to[node] for node in seen)
     if not use_skip:
         assert got_visited == visited
     # a pod that fits nowhere gets NodeResourcesFit's reasons over the visited (passing) nodes

@@ -14,11 +14,11 @@ KERNEL_STATE_FIELDS = (
         "order", "alloc", "requested", "hot", "nonzero", "labels", "key_nvals", "ports", "n_ports",
         # classes
         "cls_bits", "cls_tt", "cls_na", "cls_img", "cls_flags", "narrow_ptr", "narrow_idx",
-        "pass_ptr", "pass_pos", "static_hist",
+        "pass_ptr", "pass_pos", "pass_node", "static_hist",
         # pods
         "pod_node", "pod_req", "pod_nz", "pod_prio", "pod_cls", "pod_ls", "pod_plan", "pod_term",
         # nominated pods: per-node linked lists (preemption)
-        "nom_head", "nom_next", "pod_nom",
+        "nom_head", "nom_next", "pod_nom", "nom_count",
         # pods bound to each node: doubly linked lists; start times (preemption order)
         "pod_head", "pod_next", "pod_prev", "pod_start",
         # PodDisruptionBudgets matching each label set, and their disruptionsAllowed now
@@ -65,6 +65,7 @@ SCRATCH_FIELDS = (
         "total",  # int64 [N] weighted totals of the feasible nodes
         "buf",  # int64 [N] one plugin's scores
         "aux",  # int64 [N] a plugin's work space
+        "norm_table",  # int64 [TABLE_MAX + 1] normalized score per raw value (normalize)
         "scores",  # int64 [N, N_SCORE] explain: final score per plugin (-1 skipped)
         "ex_node",  # int32 [N] explain: examined node
         "ex_code",  # int8 [N] explain: 0 feasible, 1 Unschedulable, 2 UnschedulableAndUnresolvable

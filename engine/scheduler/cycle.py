@@ -317,8 +317,8 @@ def schedule_one(st, cfg, sc, p, start, examine_all, score_single, draw, explain
     done = False
     if not explain and fit_on and not pts_on and not ipa_on and not has_ports and n_fit_cols <= MAX_COLUMNS:
         f, stop_pos, examined, nominated = fast_filter(
-            order, q0, n, s0, skip, st.pass_pos, pp0, npass, jdx, st.cls_bits[cls], st.nom_head, st.hot,
-            st.alloc, st.requested, sc.fit_cols, n_fit_cols, pod_want, want, feas, hist,
+            order, q0, n, s0, skip, st.pass_pos, st.pass_node, pp0, npass, jdx, st.cls_bits[cls], st.nom_head,
+            st.nom_count[0], st.hot, st.alloc, st.requested, sc.fit_cols, n_fit_cols, pod_want, want, feas, hist,
         )
         # Nominated pods need the two-pass filter: the general loop.
         done = f > 0 and not nominated
@@ -543,19 +543,19 @@ def run_scores(st, cfg, sc, p, cls, plan, ls, feas, f, explain):
             if ran:
                 _add_scores(sc.ba_buf, f, buf, total, w, explain)
         elif sid == S_TAINT_TOLERATION:
-            gather_normalize_add(st.cls_tt[cls], feas, f, True, buf, total, w, explain)
+            gather_normalize_add(st.cls_tt[cls], feas, f, True, buf, total, w, explain, sc.norm_table)
         elif sid == S_NODE_AFFINITY:
             if st.cls_flags[cls] & FLAG_NA_SKIP:
                 ran = False
             else:
-                gather_normalize_add(st.cls_na[cls], feas, f, False, buf, total, w, explain)
+                gather_normalize_add(st.cls_na[cls], feas, f, False, buf, total, w, explain, sc.norm_table)
         elif sid == S_NODE_RESOURCES_FIT:
             _fit_scores(st, cfg, sc, p, feas, f, w)
         elif sid == S_POD_TOPOLOGY_SPREAD:
             if pflags & PTS_SOFT:
                 sc.stamp[0] = pts.score_nodes(
                     st, feas, f, st.pc_ptr[plan], st.pc_ptr[plan + 1], (pflags & PTS_REQUIRE_ALL) != 0, buf,
-                    sc.aux, sc.seen, sc.stamp[0], total, w,
+                    sc.aux, sc.seen, sc.stamp[0], total, w, sc.norm_table,
                 )
             else:
                 ran = False

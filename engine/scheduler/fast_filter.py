@@ -46,14 +46,15 @@ def hot_columns_only(cols, n_cols):
 
 
 @njit(cache=True)
-def fast_filter(order, q0, n, s0, skip, pass_pos, pp0, npass, jdx, bits_row, nom_head, hot, alloc, used, cols,
-                n_cols, pod_want, want, feas, hist):
+def fast_filter(order, q0, n, s0, skip, pass_pos, pass_node, pp0, npass, jdx, bits_row, nom_head, nom_count, hot,
+                alloc, used, cols, n_cols, pod_want, want, feas, hist):
     """Visit the examination list from position ``s0`` until ``want + 1`` nodes fit.
 
     ``order`` int32: node ids, examination list at ``order[q0 : q0 + n]``; with ``skip``
-    only the class's pass positions ``pass_pos[pp0 : pp0 + npass]`` (ascending) are visited,
-    from index ``jdx``, else every position and ``bits_row`` uint8 [N] (static failures) is
-    checked. ``cols`` [n_cols <= MAX_COLUMNS]: the checked resource columns of ``pod_want``
+    only the class's pass positions ``pass_pos[pp0 : pp0 + npass]`` (ascending; their nodes
+    in ``pass_node``) are visited, from index ``jdx``, else every position and ``bits_row``
+    uint8 [N] (static failures) is checked. Nominated lists (``nom_head``) are looked at only
+    when ``nom_count`` > 0. ``cols`` [n_cols <= MAX_COLUMNS]: the checked resource columns of ``pod_want``
     int64 [R]; read from ``hot`` int64 [N, 8] when they are cpu/memory only, else from
     ``alloc``/``used`` int64 [N, R]. Writes the feasible nodes to ``feas``.
 
@@ -93,15 +94,15 @@ def fast_filter(order, q0, n, s0, skip, pass_pos, pp0, npass, jdx, bits_row, nom
         if skip:
             if jdx == npass:
                 jdx = 0
-            pos = pass_pos[pp0 + jdx]
+            node = pass_node[pp0 + jdx]
             jdx += 1
         else:
-            pos = k
+            node = order[q0 + k]
             k += 1
             if k == n:
                 k = 0
-        node = order[q0 + pos]
-        nominated |= nom_head[node] >= 0
+        if nom_count > 0:
+            nominated |= nom_head[node] >= 0
         if use_hot:
             full = hot[node, HOT_FREE_PODS] < 1
             short0 = w0 > hot[node, HOT_ALLOC_CPU] - hot[node, HOT_REQ_CPU]
@@ -122,6 +123,8 @@ def fast_filter(order, q0, n, s0, skip, pass_pos, pp0, npass, jdx, bits_row, nom
         feas[f] = node
         f += np.int64(not bad)
         if f > want:
+            # the position of this node: the one before the cursor
+            pos = pass_pos[pp0 + jdx - 1] if skip else (k - 1 + n) % n
             return want, pos, visited, nominated
         visited += 1
     if f == 0 and skip:

@@ -21,12 +21,18 @@ def default_normalize(scores, n, reverse):
             scores[i] = 100 - s if reverse else s
 
 
+TABLE_MAX = 1024  # raw scores up to this use a lookup table instead of a division per node
+
+
 @njit(cache=True)
-def gather_normalize_add(row, feas, f, reverse, buf, total, weight, explain):
+def gather_normalize_add(row, feas, f, reverse, buf, total, weight, explain, table):
     """``DefaultNormalizeScore`` of ``row[feas[i]]`` added (times ``weight``) to ``total``.
 
     With no explain output, an all-zero input adds the same value to every node, which
-    cannot change the choice, so the work is skipped.
+    cannot change the choice, so the work is skipped. Raw scores are small integers (counts,
+    summed term weights): when the largest is at most ``TABLE_MAX`` and below the number of
+    nodes, each possible value's score is computed once into ``table`` int64
+    [TABLE_MAX + 1] and looked up.
     """
     top = np.int64(0)
     for i in range(f):
@@ -40,11 +46,19 @@ def gather_normalize_add(row, feas, f, reverse, buf, total, weight, explain):
                 buf[i] = 100 if reverse else 0
                 total[i] += buf[i] * weight
         return
+    if top <= TABLE_MAX and top < f:
+        for v in range(top + 1):
+            s = 100 * v // top
+            table[v] = 100 - s if reverse else s
+        for i in range(f):
+            s = table[buf[i]]
+            buf[i] = s
+            total[i] += s * weight
+        return
     # 100 * v // top with v <= top: a float64 division is exact at these magnitudes and,
     # unlike an integer division, pipelines (and vectorizes).
-    scale = 100.0 / 1.0
     for i in range(f):
-        s = np.int64(scale * buf[i] / top)
+        s = np.int64(100.0 * buf[i] / top)
         if reverse:
             s = 100 - s
         buf[i] = s

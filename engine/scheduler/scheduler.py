@@ -38,6 +38,7 @@ from engine.scheduler import codes, resource_memo
 from engine.scheduler.arrays import KernelConfig, Scratch
 from engine.scheduler.batch import place_batch
 from engine.scheduler.cycle import schedule_one
+from engine.scheduler.normalize import TABLE_MAX
 from engine.state.classes import FLAG_NARROW
 from engine.state.cluster import ClusterState
 
@@ -121,6 +122,7 @@ def make_scratch(state: ClusterState) -> Scratch:
         total=np.zeros(n, dtype=np.int64),
         buf=np.zeros(n, dtype=np.int64),
         aux=np.zeros(n, dtype=np.int64),
+        norm_table=np.zeros(TABLE_MAX + 1, dtype=np.int64),
         scores=np.full((n, codes.N_SCORE), -1, dtype=np.int64),
         ex_node=np.zeros(n, dtype=np.int32),
         ex_code=np.zeros(n, dtype=np.int8),

@@ -327,6 +327,7 @@ def clear_nomination(st, p):
                 st.nom_head[node] = st.nom_next[q]
             else:
                 st.nom_next[prev] = st.nom_next[q]
+            st.nom_count[0] -= 1
             break
         prev = q
         q = st.nom_next[q]
@@ -342,6 +343,7 @@ def clear_nominations_to(st, node):
         nxt = st.nom_next[q]
         st.nom_next[q] = -1
         st.pod_nom[q] = -1
+        st.nom_count[0] -= 1
         q = nxt
     st.nom_head[node] = -1
 
@@ -352,6 +354,7 @@ def nominate(st, p, node):
     st.pod_nom[p] = node
     st.nom_next[p] = st.nom_head[node]
     st.nom_head[node] = p
+    st.nom_count[0] += 1
 
 
 # -- pods ------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ Arrays (C = class capacity, N = node capacity):
   ImageLocality score is 0 on every node
 - ``pass_ptr`` int64 [C+1], ``pass_pos`` int32: per class, the positions in its examination
   list (node-tree order, or the narrowed list) of the nodes no enabled static filter rejects,
-  ascending — the cycle visits only these and accounts for the others in bulk
+  ascending — the cycle visits only these and accounts for the others in bulk;
+  ``pass_node`` int32: the node at each of those positions
 - ``static_hist`` int64 [C, 5]: per class, how many nodes of its examination list each static
   reason (R_UNSCHEDULABLE .. R_ENFORCED) rejects, first failing static filter in profile order
 """
@@ -113,6 +114,7 @@ class ClassRegistry:
         self.narrow_idx = np.zeros(0, dtype=np.int32)
         self.pass_ptr = np.zeros(1, dtype=np.int64)
         self.pass_pos = np.zeros(0, dtype=np.int32)
+        self.pass_node = np.zeros(0, dtype=np.int32)
         self.static_hist = np.zeros((0, 5), dtype=np.int64)
         self._evaluated_version = -1
 
@@ -201,6 +203,7 @@ class ClassRegistry:
             enabled |= bit
         ptr = [0]
         chunks: list[np.ndarray] = []
+        node_chunks: list[np.ndarray] = []
         hist = np.zeros((len(self.specs), 5), dtype=np.int64)
         for c in range(len(self.specs)):
             if self.narrow_names[c]:
@@ -209,6 +212,7 @@ class ClassRegistry:
                 lst = self.nodes.order
             bits = self.bits[c, lst] & enabled
             chunks.append(np.nonzero(bits == 0)[0].astype(np.int32))
+            node_chunks.append(lst[chunks[-1]].astype(np.int32))
             ptr.append(ptr[-1] + len(chunks[-1]))
             left = bits != 0
             for bit, reason in checks:
@@ -217,6 +221,7 @@ class ClassRegistry:
                 left &= ~hit
         self.pass_ptr = np.array(ptr, dtype=np.int64)
         self.pass_pos = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+        self.pass_node = np.concatenate(node_chunks) if node_chunks else np.zeros(0, dtype=np.int32)
         self.static_hist = hist
 
     def _evaluate(self, c: int, idx: np.ndarray) -> None:

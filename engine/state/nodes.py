@@ -15,6 +15,7 @@ Arrays (N = node capacity, R = resources, K = label keys, T = taint slots, P = p
 - ``ports``         int64 [N, P]  host ports in use, packed (ip id << 20 | protocol << 16 | port)
 - ``order``         int32 [n]     alive node indices in node-tree order (zones interleaved)
 - ``nom_head``      int32 [N]     first pod nominated to the node (preemption), -1
+- ``nom_count``     int64 [1]     pods nominated to any node (0: filters skip the nominated lists)
 - ``pod_head``      int32 [N]     first pod bound to the node (list through pods.next), -1
 """
 
@@ -104,6 +105,7 @@ class NodeStore:
         self.ports = np.full((0, 1), -1, dtype=np.int64)
         self.n_ports = np.zeros(0, dtype=np.int32)
         self.nom_head = np.zeros(0, dtype=np.int32)
+        self.nom_count = np.zeros(1, dtype=np.int64)
         self.pod_head = np.zeros(0, dtype=np.int32)
         self._zones: dict[str, list[int]] = {}
         self.order = np.zeros(0, dtype=np.int32)

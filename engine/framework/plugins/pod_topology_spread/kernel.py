@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from engine.scheduler.arith import exact_div
+from engine.scheduler.normalize import TABLE_MAX
 
 INT32_MAX = 2**31 - 1
 
@@ -49,16 +50,16 @@ def filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_s
 
 
 @njit(cache=True)
-def score_nodes(st, feas, f, j0, j1, require_all, out, aux, seen, stamp, total, plugin_weight):
+def score_nodes(st, feas, f, j0, j1, require_all, out, aux, seen, stamp, total, plugin_weight, table):
     """Raw PodTopologySpread scores of the feasible nodes, then NormalizeScore, into ``out``
     (and, times ``plugin_weight``, added to ``total``). Returns the new ``stamp``.
 
     ``seen`` int64 [max values + 1] with ``stamp`` counts distinct domains without clearing;
-    ``aux`` int64 [N] is work space. Ignored nodes (missing a key when all keys are required)
+    ``aux`` int64 [N] and ``table`` int64 [TABLE_MAX + 1] are work space. Ignored nodes (missing a key when all keys are required)
     end with score 0.
     """
     if not require_all and _two_soft_one_zone(st, j0, j1):
-        return _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight)
+        return _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight, table)
     nc = j1 - j0
     ignored = np.zeros(f, dtype=np.bool_)
     n_ignored = 0
@@ -186,7 +187,7 @@ def _two_soft_one_zone(st, j0, j1):
 
 
 @njit(cache=True)
-def _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight):
+def _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight, table):
     """``score_nodes`` for up to two soft constraints, one at most not per node, all keys
     optional. One pass reads each node's labels and counts (into ``out`` and ``aux``, -1 for
     a missing key) and the distinct domains; the weights then follow from the domain counts,
@@ -251,6 +252,15 @@ def _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight)
         out[i] = s
         lo = min(lo, s)
         hi = max(hi, s)
+    if hi > 0 and hi - lo <= TABLE_MAX and hi - lo < f:
+        # few distinct raw scores: each one's normalized score once (see normalize)
+        for v in range(lo, hi + 1):
+            table[v - lo] = exact_div(100 * (hi + lo - v), hi)
+        for i in range(f):
+            s = table[out[i] - lo]
+            out[i] = s
+            total[i] += s * plugin_weight
+        return stamp
     for i in range(f):
         s = np.int64(100) if hi == 0 else exact_div(100 * (hi + lo - out[i]), hi)
         out[i] = s
