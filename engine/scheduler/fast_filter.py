@@ -88,45 +88,41 @@ def fast_filter(order, q0, n, s0, skip, pass_pos, pass_node, pp0, npass, jdx, bi
     visited = 0
     nominated = False
     n_full = n_short0 = n_short1 = n_short2 = np.int64(0)
-    k = s0
-    steps = npass if skip else n
-    for _ in range(steps):
-        if skip:
-            if jdx == npass:
-                jdx = 0
-            node = pass_node[pp0 + jdx]
-            jdx += 1
-        else:
-            node = order[q0 + k]
-            k += 1
-            if k == n:
-                k = 0
-        if nom_count > 0:
-            nominated |= nom_head[node] >= 0
-        if use_hot:
-            full = hot[node, HOT_FREE_PODS] < 1
-            short0 = w0 > hot[node, HOT_ALLOC_CPU] - hot[node, HOT_REQ_CPU]
-            short1 = w1 > hot[node, HOT_ALLOC_MEMORY] - hot[node, HOT_REQ_MEMORY]
-            short2 = False
-        else:
-            full = alloc[node, PODS_COL] - used[node, PODS_COL] < 1
-            short0 = w0 > alloc[node, c0] - used[node, c0]
-            short1 = w1 > alloc[node, c1] - used[node, c1]
-            short2 = w2 > alloc[node, c2] - used[node, c2]
-        n_full += full
-        n_short0 += short0
-        n_short1 += short1
-        n_short2 += short2
-        bad = full | short0 | short1 | short2
-        if not skip:
-            bad |= bits_row[node] != 0
-        feas[f] = node
-        f += np.int64(not bad)
-        if f > want:
-            # the position of this node: the one before the cursor
-            pos = pass_pos[pp0 + jdx - 1] if skip else (k - 1 + n) % n
-            return want, pos, visited, nominated
-        visited += 1
+    # the list from the start index to its end, then from its beginning: two runs without
+    # a wrap-around test per node
+    src = pass_node if skip else order
+    base = pp0 if skip else q0
+    m = npass if skip else n
+    first = jdx if skip else s0
+    for run in range(2):
+        lo = first if run == 0 else 0
+        hi = m if run == 0 else first
+        for j in range(lo, hi):
+            node = src[base + j]
+            if nom_count > 0:
+                nominated |= nom_head[node] >= 0
+            if use_hot:
+                full = hot[node, HOT_FREE_PODS] < 1
+                short0 = w0 > hot[node, HOT_ALLOC_CPU] - hot[node, HOT_REQ_CPU]
+                short1 = w1 > hot[node, HOT_ALLOC_MEMORY] - hot[node, HOT_REQ_MEMORY]
+                short2 = False
+            else:
+                full = alloc[node, PODS_COL] - used[node, PODS_COL] < 1
+                short0 = w0 > alloc[node, c0] - used[node, c0]
+                short1 = w1 > alloc[node, c1] - used[node, c1]
+                short2 = w2 > alloc[node, c2] - used[node, c2]
+            n_full += full
+            n_short0 += short0
+            n_short1 += short1
+            n_short2 += short2
+            bad = full | short0 | short1 | short2
+            if not skip:
+                bad |= bits_row[node] != 0
+            feas[f] = node
+            f += np.int64(not bad)
+            if f > want:
+                return want, (pass_pos[pp0 + j] if skip else j), visited, nominated
+            visited += 1
     if f == 0 and skip:
         hist[R_TOO_MANY_PODS] += n_full
         if w0 != NEVER:
