@@ -198,3 +198,48 @@ def test_fast_filter_matches_a_plain_loop(cluster, cols, data):
             for c in cols:
                 expected_hist[R_RESOURCE + c] += pod_want[c] > free[node, c]
     assert list(hist) == list(expected_hist)
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(
+    nodes(n_max=20),
+    st.lists(st.sampled_from([CPU_COL, MEMORY_COL]), max_size=2, unique=True),
+    st.data(),
+)
+def test_hot_filter_pass_matches_a_plain_loop(cluster, cols, data):
+    """The common case: pass positions only, cpu/memory from the ``hot`` rows, no nominated
+    pods (the counter-free loop plus the reasons pass when nothing fits)."""
+    alloc, used, _ = cluster
+    free = alloc - used
+    n = alloc.shape[0]
+    order = np.array(data.draw(st.permutations(range(n))), dtype=np.int32)
+    bits = np.array(data.draw(st.lists(st.sampled_from([0, 0, 0, 4]), min_size=n, max_size=n)), dtype=np.uint8)
+    pod_want = np.zeros(R, dtype=np.int64)
+    for c in cols:
+        pod_want[c] = data.draw(st.one_of(amounts(10**6), amounts(BIG)))
+    start = data.draw(st.integers(0, n - 1))
+    want = data.draw(st.integers(1, n))
+    passing = np.array([p for p in range(n) if bits[order[p]] == 0], dtype=np.int32)
+    jdx = int(np.searchsorted(passing, start))
+    feas = np.zeros(n + 1, dtype=np.int32)
+    hist = np.zeros(R_RESOURCE + R, dtype=np.int64)
+    nom_head = np.full(n, -1, dtype=np.int32)
+    got_f, got_stop, got_visited, nominated = fast_filter(
+        order, 0, n, start, True, passing, order[passing], 0, len(passing), jdx, bits, nom_head, 0,
+        hot_rows(alloc, used, used), alloc, used, np.array(cols + [0] * (3 - len(cols)), dtype=np.int64), len(cols),
+        pod_want, want, feas, hist,
+    )
+    expected, stop, _ = reference_pass(order, start, bits, free, cols, pod_want, want)
+    assert list(feas[:got_f]) == expected
+    assert got_stop == stop
+    assert not nominated
+    span = n if stop < 0 else (stop - start) % n
+    assert got_visited == sum(bits[order[(start + i) % n]] == 0 for i in range(span))
+    expected_hist = np.zeros_like(hist)
+    if not expected:
+        for p in passing:
+            node = order[p]
+            expected_hist[R_TOO_MANY_PODS] += free[node, PODS_COL] < 1
+            for c in cols:
+                expected_hist[R_RESOURCE + c] += pod_want[c] > free[node, c]
+    assert list(hist) == list(expected_hist)

@@ -84,6 +84,8 @@ def fast_filter(order, q0, n, s0, skip, pass_pos, pass_node, pp0, npass, jdx, bi
         if n_cols > 2:
             c2 = cols[2]
             w2 = pod_want[c2]
+    if skip and use_hot and nom_count == 0:
+        return _hot_pass(pass_pos, pass_node, pp0, npass, jdx, hot, w0, w1, want, feas, hist)
     f = 0
     visited = 0
     nominated = False
@@ -132,6 +134,48 @@ def fast_filter(order, q0, n, s0, skip, pass_pos, pass_node, pp0, npass, jdx, bi
         if w2 != NEVER:
             hist[R_RESOURCE + c2] += n_short2
     return f, -1, visited, nominated
+
+
+@njit(cache=True)
+def _hot_pass(pass_pos, pass_node, pp0, npass, jdx, hot, w0, w1, want, feas, hist):
+    """``fast_filter`` over the class's pass list from the ``hot`` rows, with no nominated
+    pods: the loop only collects feasible nodes (few live values, no reason counters);
+    when nothing fits, a second pass counts the reasons (``_hot_reasons``)."""
+    f = 0
+    visited = 0
+    for run in range(2):
+        lo = jdx if run == 0 else 0
+        hi = npass if run == 0 else jdx
+        for j in range(lo, hi):
+            # unsigned: no negative-index wrap-around code per access
+            node = np.uint64(pass_node[pp0 + j])
+            full = hot[node, HOT_FREE_PODS] < 1
+            short0 = w0 > hot[node, HOT_ALLOC_CPU] - hot[node, HOT_REQ_CPU]
+            short1 = w1 > hot[node, HOT_ALLOC_MEMORY] - hot[node, HOT_REQ_MEMORY]
+            feas[f] = np.int32(node)
+            f += np.int64(not (full | short0 | short1))
+            if f > want:
+                return want, pass_pos[pp0 + j], visited, False
+            visited += 1
+    if f == 0:
+        _hot_reasons(pass_node, pp0, npass, hot, w0, w1, hist)
+    return f, -1, visited, False
+
+
+@njit(cache=True)
+def _hot_reasons(pass_node, pp0, npass, hot, w0, w1, hist):
+    """NodeResourcesFit's reason counts over the pass list (every node failed)."""
+    n_full = n_short0 = n_short1 = np.int64(0)
+    for j in range(npass):
+        node = np.uint64(pass_node[pp0 + j])
+        n_full += hot[node, HOT_FREE_PODS] < 1
+        n_short0 += w0 > hot[node, HOT_ALLOC_CPU] - hot[node, HOT_REQ_CPU]
+        n_short1 += w1 > hot[node, HOT_ALLOC_MEMORY] - hot[node, HOT_REQ_MEMORY]
+    hist[R_TOO_MANY_PODS] += n_full
+    if w0 != NEVER:
+        hist[R_RESOURCE + CPU_COL] += n_short0
+    if w1 != NEVER:
+        hist[R_RESOURCE + MEMORY_COL] += n_short1
 
 
 @njit(cache=True)

@@ -36,7 +36,7 @@ def gather_normalize_add(row, feas, f, reverse, buf, total, weight, explain, tab
     """
     top = np.int64(0)
     for i in range(f):
-        v = np.int64(row[feas[i]])
+        v = np.int64(row[np.uint64(feas[i])])  # unsigned index: no wrap-around code
         buf[i] = v
         if v > top:
             top = v

@@ -84,7 +84,7 @@ def resource_scores(feas, f, hot, memo_ver, memo_val, sig, q_cpu, w_cpu, q_mem, 
     slot = sig & (MEMO_SLOTS - 1)
     tag = np.int32(sig)
     for k in range(f):
-        node = feas[k]
+        node = np.uint64(feas[k])  # unsigned: no negative-index wrap-around code per access
         version = hot[node, HOT_VERSION]
         entry = memo_val[slot, node]
         if memo_ver[slot, node] == version and (entry >> 16) == tag:

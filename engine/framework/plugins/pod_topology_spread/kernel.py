@@ -124,12 +124,12 @@ def score_nodes(st, feas, f, j0, j1, require_all, out, aux, seen, stamp, total, 
             if soft > 0:
                 v = labels[node, key_a]
                 if v >= 0:
-                    n_a = cnt[base_a, node] if host_a else dom_cnt[base_a + v]
+                    n_a = cnt[base_a, node] if host_a else dom_cnt[np.uint64(base_a + v)]
                     acc += float(n_a) * w_a + c_a
             if soft > 1:
                 v = labels[node, key_b]
                 if v >= 0:
-                    n_b = cnt[base_b, node] if host_b else dom_cnt[base_b + v]
+                    n_b = cnt[base_b, node] if host_b else dom_cnt[np.uint64(base_b + v)]
                     acc += float(n_b) * w_b + c_b
             r = math.floor(abs(acc) + 0.5)
             out[i] = np.int64(r) if acc >= 0 else -np.int64(r)
@@ -214,7 +214,7 @@ def _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight,
     stamp += 1
     domains = 0
     for i in range(f):
-        node = feas[i]
+        node = np.uint64(feas[i])  # unsigned: no negative-index wrap-around code per access
         n_a = np.int64(-1)
         n_b = np.int64(-1)
         if soft > 0:
@@ -225,7 +225,7 @@ def _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight,
                     seen[slot] = stamp
                     domains += 1
             if v >= 0:
-                n_a = cnt[base_a, node] if host_a else dom_cnt[base_a + v]
+                n_a = cnt[base_a, node] if host_a else dom_cnt[np.uint64(base_a + v)]
         if soft > 1:
             v = labels[node, key_b]
             if not host_b:
@@ -234,7 +234,7 @@ def _score_two(st, feas, f, j0, j1, out, aux, seen, stamp, total, plugin_weight,
                     seen[slot] = stamp
                     domains += 1
             if v >= 0:
-                n_b = cnt[base_b, node] if host_b else dom_cnt[base_b + v]
+                n_b = cnt[base_b, node] if host_b else dom_cnt[np.uint64(base_b + v)]
         out[i] = n_a
         aux[i] = n_b
     w_a = math.log((f if host_a else domains) + 2)
