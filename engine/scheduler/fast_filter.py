@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from engine.framework.plugins.node_resources_fit.kernel import fit_filter
 from engine.scheduler.codes import (
-    DETAIL_TOO_MANY_PODS,
     F_NODE_RESOURCES_FIT,
     R_RESOURCE,
     R_TOO_MANY_PODS,
@@ -190,16 +190,7 @@ def fit_failures(order, q0, pass_pos, pp0, npass, jdx, alloc, used, cols, n_cols
             jdx = 0
         node = order[q0 + pass_pos[pp0 + jdx]]
         jdx += 1
-        detail = np.int64(0)
-        unresolvable = False
-        if used[node, PODS_COL] + 1 > alloc[node, PODS_COL]:
-            detail |= DETAIL_TOO_MANY_PODS
-        for k in range(n_cols):
-            c = cols[k]
-            if pod_want[c] > alloc[node, c] - used[node, c]:
-                detail |= np.int64(1) << c
-                if pod_want[c] > alloc[node, c]:
-                    unresolvable = True
+        detail, unresolvable = fit_filter(pod_want, cols, n_cols, alloc, used, node)
         ex_node[i] = node
         ex_code[i] = UNRESOLVABLE if unresolvable else UNSCHEDULABLE
         ex_plugin[i] = F_NODE_RESOURCES_FIT

@@ -194,6 +194,20 @@ SRC_REQUESTED = 2
 MAX_FAST_RESOURCES = 3
 
 
+@njit(cache=True, inline="always")
+def allocated_term(a, r, w, most):
+    """One resource's weighted LeastAllocated (MostAllocated with ``most``) term and the weight
+    it adds, from scalars: allocatable ``a``, requested including the pod ``r``, weight ``w``.
+    A resource with weight 0 or allocatable 0 takes no part: (0, 0)."""
+    if w == 0 or a == 0:
+        return np.int64(0), np.int64(0)
+    if most:
+        return exact_div(min(r, a) * MAX_NODE_SCORE, a) * w, w
+    if r <= a:
+        return exact_div((a - r) * MAX_NODE_SCORE, a) * w, w
+    return np.int64(0), w
+
+
 @njit(cache=True)
 def allocated_scores(feas, f, alloc, used, nonzero, act_col, act_src, act_want, act_w, n_act, most, out, total,
                      plugin_weight):
@@ -203,8 +217,8 @@ def allocated_scores(feas, f, alloc, used, nonzero, act_col, act_src, act_want, 
     (at most ``MAX_FAST_RESOURCES``) come prepared as ``act_col`` axis column, ``act_src``
     source of the node's request (``SRC_*``: non-zero cpu/memory sums or ``used``),
     ``act_want`` the pod's request and ``act_w`` the weight (int64 [n_act] each); unused
-    slots carry weight 0 and add nothing. (Written out per slot: a helper taking the arrays
-    would cost reference counting on every call.)
+    slots carry weight 0 and add nothing. (Unrolled per slot, the per-slot term a scalar
+    helper: a helper taking the arrays would cost reference counting on every call.)
     """
     c0 = c1 = c2 = np.int64(0)
     s0 = s1 = s2 = np.int64(SRC_REQUESTED)
@@ -218,32 +232,14 @@ def allocated_scores(feas, f, alloc, used, nonzero, act_col, act_src, act_want, 
         c2, s2, q2, w2 = act_col[2], act_src[2], act_want[2], act_w[2]
     for k in range(f):
         node = feas[k]
-        score = np.int64(0)
-        wsum = np.int64(0)
-        a = alloc[node, c0]
-        if w0 != 0 and a != 0:
-            r = (used[node, c0] if s0 == SRC_REQUESTED else nonzero[node, s0]) + q0
-            if most:
-                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w0
-            elif r <= a:
-                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w0
-            wsum += w0
-        a = alloc[node, c1]
-        if w1 != 0 and a != 0:
-            r = (used[node, c1] if s1 == SRC_REQUESTED else nonzero[node, s1]) + q1
-            if most:
-                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w1
-            elif r <= a:
-                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w1
-            wsum += w1
-        a = alloc[node, c2]
-        if w2 != 0 and a != 0:
-            r = (used[node, c2] if s2 == SRC_REQUESTED else nonzero[node, s2]) + q2
-            if most:
-                score += exact_div(min(r, a) * MAX_NODE_SCORE, a) * w2
-            elif r <= a:
-                score += exact_div((a - r) * MAX_NODE_SCORE, a) * w2
-            wsum += w2
+        r0 = (used[node, c0] if s0 == SRC_REQUESTED else nonzero[node, s0]) + q0
+        r1 = (used[node, c1] if s1 == SRC_REQUESTED else nonzero[node, s1]) + q1
+        r2 = (used[node, c2] if s2 == SRC_REQUESTED else nonzero[node, s2]) + q2
+        p0, v0 = allocated_term(alloc[node, c0], r0, w0, most)
+        p1, v1 = allocated_term(alloc[node, c1], r1, w1, most)
+        p2, v2 = allocated_term(alloc[node, c2], r2, w2, most)
+        score = p0 + p1 + p2
+        wsum = v0 + v1 + v2
         s = exact_div(score, wsum) if wsum > 0 else np.int64(0)
         out[k] = s
         total[k] += s * plugin_weight
@@ -254,20 +250,10 @@ def allocated_pair(a_cpu, a_mem, r_cpu, r_mem, w_cpu, w_mem, most):
     """LeastAllocated (MostAllocated with ``most``) score over cpu and memory from scalars:
     allocatable ``a_*``, requested including the pod ``r_*``, weights ``w_*`` (0: not taking
     part; allocatable 0 drops a resource)."""
-    score = np.int64(0)
-    wsum = np.int64(0)
-    if w_cpu != 0 and a_cpu != 0:
-        if most:
-            score += exact_div(min(r_cpu, a_cpu) * MAX_NODE_SCORE, a_cpu) * w_cpu
-        elif r_cpu <= a_cpu:
-            score += exact_div((a_cpu - r_cpu) * MAX_NODE_SCORE, a_cpu) * w_cpu
-        wsum += w_cpu
-    if w_mem != 0 and a_mem != 0:
-        if most:
-            score += exact_div(min(r_mem, a_mem) * MAX_NODE_SCORE, a_mem) * w_mem
-        elif r_mem <= a_mem:
-            score += exact_div((a_mem - r_mem) * MAX_NODE_SCORE, a_mem) * w_mem
-        wsum += w_mem
+    p_cpu, v_cpu = allocated_term(a_cpu, r_cpu, w_cpu, most)
+    p_mem, v_mem = allocated_term(a_mem, r_mem, w_mem, most)
+    score = p_cpu + p_mem
+    wsum = v_cpu + v_mem
     return exact_div(score, wsum) if wsum > 0 else np.int64(0)
 
 
