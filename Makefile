@@ -20,7 +20,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP) $@
 
 # The quickstart suite (bench/suites/quickstart.yaml) into runs/quickstart, then its HTML
-# report; prints the path of index.html. About a minute on first use (Numba compiles the
+# report; prints the path of index.html. About 1.5 minutes on first use (Numba compiles the
 # simulator kernels once), seconds afterwards; completed cells are kept (--force reruns).
 run: $(STAMP)
 	$(BIN)/podbench suite bench/suites/quickstart.yaml --out runs/quickstart --report
