@@ -6,11 +6,13 @@ Every run is checked with ``engine.simulator.invariants.check_trace`` unless tol
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import polars as pl
 import yaml
 
+from bench.cli import main
 from engine.simulator.invariants import check_trace
 from engine.simulator.simulator import Simulation
 from workloads.scenario import load_scenario
@@ -122,3 +124,15 @@ def node_events(events: pl.DataFrame, node: str | None = None) -> list[tuple[int
     if node is not None:
         frame = frame.filter(pl.col("node") == node)
     return frame.select("time_ms", "kind", "node", "reason").rows()
+
+
+def podbench(monkeypatch, capsys, *args: str | Path) -> tuple[int, str, str]:
+    """Run the CLI entry point in this process; returns (exit status, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["podbench", *map(str, args)])
+    code = 0
+    try:
+        main()
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

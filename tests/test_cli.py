@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.cli import main
+from tests.simulation_helpers import podbench
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "workloads" / "examples"
@@ -34,18 +34,6 @@ TINY = {
         "mix": [{"template": {"spec": {"containers": [{"name": "c", "image": "i", "resources": {
             "requests": {"cpu": "200m", "memory": "64Mi"}}}]}}}]}]},
 }
-
-
-def podbench(monkeypatch, capsys, *args: str | Path) -> tuple[int, str, str]:
-    """Run the CLI entry point; returns (exit status, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["podbench", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def flat(text: str) -> str:

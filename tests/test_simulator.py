@@ -7,7 +7,6 @@ kind of broken trace it documents (hand-built traces).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -16,10 +15,18 @@ import pytest
 
 import engine.simulator.heap as event_heap
 import engine.simulator.podheap as pod_heap
-from bench.cli import main
 from engine.simulator.invariants import check_trace
 from engine.simulator.trace import EVENTS_SCHEMA, NODES_SCHEMA, TraceWriter
-from tests.simulation_helpers import EXAMPLES, kinds, node_events, pod, pool, run, write_scenario
+from tests.simulation_helpers import (
+    EXAMPLES,
+    kinds,
+    node_events,
+    pod,
+    podbench,
+    pool,
+    run,
+    write_scenario,
+)
 
 SCENARIOS = sorted(p for p in EXAMPLES.glob("*.yaml") if p.stem != "day-1m")
 
@@ -153,16 +160,6 @@ def test_bulk_requeue_beyond_queue_capacity_loses_no_pod(tmp_path, monkeypatch):
 
 # -- bad scenarios on the command line ---------------------------------------------------------------
 
-def podbench(monkeypatch, capsys, *args) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["podbench", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    return code, capsys.readouterr().err
-
-
 @pytest.mark.parametrize(
     ("text", "sets", "fragments"),
     [
@@ -179,7 +176,7 @@ def test_bad_scenario_exits_2_naming_the_key(monkeypatch, capsys, tmp_path, text
     args = ["run", path, "-o", tmp_path / "out"]
     for item in sets:
         args += ["--set", item]
-    code, err = podbench(monkeypatch, capsys, *args)
+    code, _, err = podbench(monkeypatch, capsys, *args)
     flat = " ".join(err.split())
     assert code == 2
     assert flat.startswith("error:") and "Traceback" not in err

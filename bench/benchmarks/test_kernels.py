@@ -52,11 +52,10 @@ PER_POD = 2_000
 
 def test_kernel_per_pod_1000_nodes(benchmark):
     """Kernel: 2,000 pods placed one after another on 1,000 nodes (time / 2,000 = per pod)."""
-    profile, wl, state, pending = _filled(1000, PER_POD)
 
     def setup():
-        fresh_profile, fresh_wl, fresh_state, fresh_pending = _filled(1000, PER_POD)
-        return (Scheduler(fresh_state), fresh_pending), {}
+        _, _, state, pending = _filled(1000, PER_POD)
+        return (Scheduler(state), pending), {}
 
     benchmark.pedantic(lambda s, rows: s.place(rows), setup=setup, rounds=3, iterations=1)
     benchmark.extra_info["pods"] = PER_POD
