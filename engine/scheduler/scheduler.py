@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,6 +63,19 @@ REASONS = {
     codes.R_NO_VICTIMS: default_preemption.REASON_NO_VICTIMS,
     codes.R_NOT_HELPFUL: default_preemption.REASON_NOT_HELPFUL,
 }
+
+
+def reason_counts(hist: np.ndarray, names: Sequence[str]) -> Counter[str]:
+    """Reason texts counted from a reason histogram; ids from ``R_RESOURCE`` on are
+    ``Insufficient <resource>`` (``names``: the resource axis)."""
+    counts: Counter[str] = Counter()
+    for reason_id in np.nonzero(hist)[0]:
+        if reason_id >= codes.R_RESOURCE:
+            text = f"Insufficient {names[reason_id - codes.R_RESOURCE]}"
+        else:
+            text = REASONS[int(reason_id)]
+        counts[text] += int(hist[reason_id])
+    return counts
 
 
 def kernel_config(profile: Profile, state: ClusterState, selection: str) -> KernelConfig:
@@ -270,14 +284,7 @@ class Scheduler:
         return [REASONS[detail]]
 
     def failure_message(self, hist: np.ndarray, p: int, n_all: int) -> str:
-        names = self.state.axis.names
-        counts: Counter[str] = Counter()
-        for reason_id in np.nonzero(hist)[0]:
-            if reason_id >= codes.R_RESOURCE:
-                text = f"Insufficient {names[reason_id - codes.R_RESOURCE]}"
-            else:
-                text = REASONS[int(reason_id)]
-            counts[text] += int(hist[reason_id])
+        counts = reason_counts(hist, self.state.axis.names)
         cls = int(self.state.pods.cls[p])
         if self.state.classes.flags[cls] & FLAG_NARROW and "NodeAffinity" in self.profile.pre_filters:
             ptr = self.state.classes.narrow_ptr

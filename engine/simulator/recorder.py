@@ -17,8 +17,7 @@ from engine.framework.plugins import default_preemption
 from engine.framework.plugins.node_affinity.reference import REASON_CONFLICT
 from engine.framework.result import fit_error_message
 from engine.objects import Taint
-from engine.scheduler import codes
-from engine.scheduler.scheduler import ABSENT_REASON, REASONS
+from engine.scheduler.scheduler import ABSENT_REASON, reason_counts
 from engine.simulator import core
 from engine.simulator.trace import (
     EVENTS_SCHEMA,
@@ -28,6 +27,7 @@ from engine.simulator.trace import (
     TraceWriter,
     qos_with_requests,
 )
+from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
 
 if TYPE_CHECKING:
     from engine.simulator.simulator import Simulation
@@ -58,7 +58,7 @@ class Recorder:
         n = len(self.pid_kind)
         self.created = np.full(n, -1, dtype=np.int64)
         self.scheduled = np.full(n, -1, dtype=np.int64)
-        self.node_names = np.array([], dtype=object)
+        self.node_names = pa.array([], pa.string())
 
     # -- pod attributes by pod id ---------------------------------------------------------
     def _pid_tables(self) -> None:
@@ -136,10 +136,11 @@ class Recorder:
         self.seconds += time.perf_counter() - t0
 
     def _node_name_array(self) -> pa.Array:
+        """Node names by node index (rebuilt when nodes were added)."""
         names = self.simulation.node_names
         if len(self.node_names) != len(names):
-            self.node_names = np.array(names, dtype=object)
-        return pa.array(self.node_names, pa.string())
+            self.node_names = pa.array(names, pa.string())
+        return self.node_names
 
     def _batch(self, n: int) -> pa.RecordBatch:
         sim = self.simulation.sim
@@ -167,7 +168,7 @@ class Recorder:
             node_names,
             pa.array(np.where(is_pod, self.pid_prio[safe_pid], 0).astype(np.int32)),
             qos,
-            self._reasons(kind, pid, aux),
+            self._reasons(kind, aux),
             pa.array(np.where(is_pod, self.pid_cpu[safe_pid], 0)),
             pa.array(np.where(is_pod, self.pid_mem[safe_pid], 0)),
             pa.array(np.where(is_pod, self.pid_gpu[safe_pid], 0)),
@@ -185,45 +186,60 @@ class Recorder:
         first = self.scheduled[ids] < 0
         self.scheduled[ids[first]] = t[sched][first]
 
-    def _reasons(self, kind: np.ndarray, pid: np.ndarray, aux: np.ndarray) -> pa.Array:
-        out: list[str | None] = [None] * len(kind)
-        for i in np.nonzero(kind == core.K_FAILED_SCHEDULING)[0]:
-            out[i] = self._failure_message(int(aux[i]))
-        for i in np.nonzero(kind == core.K_PREEMPTED)[0]:
-            preemptor = int(aux[i])
-            out[i] = f"preempted by {self.pid_ns[preemptor].as_py()}/{self.pid_name[preemptor].as_py()}"
-        for i in np.nonzero((kind == core.K_EVICTED) | ((kind == core.K_DELETED) & (aux > 0)))[0]:
-            out[i] = EVICTION_REASONS.get(int(aux[i]))
-        for i in np.nonzero(kind == core.K_EVICTION_FAILED)[0]:
-            out[i] = EVICTION_FAILURES.get(int(aux[i]))
-        for i in np.nonzero((kind == core.K_NODE_TAINTED) | (kind == core.K_NODE_UNTAINTED))[0]:
-            taint = self.taints[int(aux[i])]
-            out[i] = f"{taint.key}={taint.value}:{taint.effect}" if taint.value else f"{taint.key}:{taint.effect}"
-        return pa.array(out, pa.string())
+    def _reasons(self, kind: np.ndarray, aux: np.ndarray) -> pa.Array:
+        """Each event's reason text (null if none): one take from a table of the batch's texts."""
+        parts = [
+            self._failure_reasons(kind, aux),
+            self._preemption_reasons(kind, aux),
+            _lookup(EVICTION_REASONS, (kind == core.K_EVICTED) | ((kind == core.K_DELETED) & (aux > 0)), aux),
+            _lookup(EVICTION_FAILURES, kind == core.K_EVICTION_FAILED, aux),
+            self._taint_reasons(kind, aux),
+        ]
+        table = [pa.nulls(1, pa.string())]
+        size = 1
+        index = np.zeros(len(kind), np.int64)
+        for mask, texts, at in parts:
+            index[mask] = at + size
+            table.append(texts)
+            size += len(texts)
+        return pc.take(pa.concat_arrays(table), pa.array(index))
 
-    def _failure_message(self, row: int) -> str:
+    def _failure_reasons(self, kind: np.ndarray, aux: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+        """FailedScheduling messages, composed once per distinct failure row (cached by its bytes)."""
+        mask = kind == core.K_FAILED_SCHEDULING
+        rows = aux[mask]
+        if not len(rows):
+            return mask, pa.array([], pa.string()), rows
         sim = self.simulation.sim
-        key = b"".join(
-            (sim.f_hist[row].tobytes(), sim.f_post[row].tobytes(), sim.f_state[row:row + 1].tobytes(),
-             sim.f_nall[row:row + 1].tobytes(), sim.f_absent[row:row + 1].tobytes(), sim.f_pot[row:row + 1].tobytes())
-        )
-        msg = self._messages.get(key)
-        if msg is None:
-            msg = self._compose(row)
-            self._messages[key] = msg
-        return msg
+        keys = np.column_stack((sim.f_hist[rows], sim.f_post[rows], sim.f_state[rows], sim.f_nall[rows],
+                                sim.f_absent[rows], sim.f_pot[rows]))
+        unique, first, at = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        texts = []
+        for key, i in zip(unique, first, strict=True):
+            msg = self._messages.get(key.tobytes())
+            if msg is None:
+                msg = self._messages[key.tobytes()] = self._compose(int(rows[i]))
+            texts.append(msg)
+        return mask, pa.array(texts, pa.string()), at.reshape(-1)
 
-    def _counts(self, hist: np.ndarray) -> Counter[str]:
-        names = self.simulation.state.axis.names
-        counts: Counter[str] = Counter()
-        for r in np.nonzero(hist)[0]:
-            text = f"Insufficient {names[r - codes.R_RESOURCE]}" if r >= codes.R_RESOURCE else REASONS[int(r)]
-            # (columns past the resource axis are never set)
-            counts[text] += int(hist[r])
-        return counts
+    def _preemption_reasons(self, kind: np.ndarray, aux: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+        """Preempted: ``preempted by <namespace>/<name>`` of the preemptor (pod id in aux)."""
+        mask = kind == core.K_PREEMPTED
+        preemptor = pa.array(aux[mask])
+        texts = pc.binary_join_element_wise(
+            "preempted by ", pc.take(self.pid_ns, preemptor), "/", pc.take(self.pid_name, preemptor), "")
+        return mask, texts, np.arange(len(texts), dtype=np.int64)
+
+    def _taint_reasons(self, kind: np.ndarray, aux: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+        """NodeTainted/NodeUntainted: the taint (``key[=value]:effect``; index in aux)."""
+        mask = (kind == core.K_NODE_TAINTED) | (kind == core.K_NODE_UNTAINTED)
+        used, at = np.unique(aux[mask], return_inverse=True)
+        texts = [_taint_text(self.taints[int(i)]) for i in used]
+        return mask, pa.array(texts, pa.string()), at.reshape(-1)
 
     def _compose(self, row: int) -> str:
         sim = self.simulation.sim
+        names = self.simulation.state.axis.names
         n_all = int(sim.f_nall[row])
         rejected = n_all < 0
         if rejected:
@@ -235,14 +251,14 @@ class Recorder:
         elif state == core.POST_TERMINATING:
             post = "preemption: " + default_preemption.NOT_ELIGIBLE_TERMINATING
         elif state == core.POST_FAILED:
-            counts = self._counts(sim.f_post[row])
+            counts = reason_counts(sim.f_post[row], names)
             absent = n_all - int(sim.f_pot[row])
             if absent > 0:
                 counts[default_preemption.REASON_NOT_HELPFUL] += absent
             post = "preemption: " + fit_error_message(n_all, counts)
         if rejected:
             return fit_error_message(n_all, {}, prefilter_message=REASON_CONFLICT, postfilter_message=post)
-        counts = self._counts(sim.f_hist[row])
+        counts = reason_counts(sim.f_hist[row], names)
         absent = int(sim.f_absent[row])
         if absent:
             counts[ABSENT_REASON] += absent
@@ -261,10 +277,10 @@ class Recorder:
         batch = pa.RecordBatch.from_arrays(
             [
                 pa.array(np.full(len(alive), now, np.int64)),
-                pa.array([nodes.objects[i].name for i in alive], pa.string()),
-                pa.array(alloc[:, 0]), pa.array(used[:, 0]),
-                pa.array(alloc[:, 1]), pa.array(used[:, 1]),
-                pa.array(alloc[:, 3]), pa.array(used[:, 3]),
+                pc.take(self._node_name_array(), pa.array(alive)),
+                pa.array(alloc[:, CPU_COL]), pa.array(used[:, CPU_COL]),
+                pa.array(alloc[:, MEMORY_COL]), pa.array(used[:, MEMORY_COL]),
+                pa.array(alloc[:, PODS_COL]), pa.array(used[:, PODS_COL]),
                 pa.array(alloc[:, gpu] if gpu >= 0 else zeros), pa.array(used[:, gpu] if gpu >= 0 else zeros),
                 pa.array(~np.isin(alive, np.fromiter(s.not_ready, np.int64, len(s.not_ready)))),
                 pa.array(nodes.unschedulable[alive] == 0),
@@ -298,3 +314,17 @@ class Recorder:
         info["summary"] = self.summary()
         info["trace_seconds"] = round(self.seconds, 3)
         self.writer.close(info)
+
+
+def _lookup(table: dict[int, str], mask: np.ndarray, aux: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """Reasons of the ``mask`` rows by code (``aux``) from ``table``; null for unknown codes."""
+    codes = aux[mask]
+    keys = list(table)
+    at = np.full(len(codes), len(keys), np.int64)
+    for j, key in enumerate(keys):
+        at[codes == key] = j
+    return mask, pa.array([table[k] for k in keys] + [None], pa.string()), at
+
+
+def _taint_text(taint: Taint) -> str:
+    return f"{taint.key}={taint.value}:{taint.effect}" if taint.value else f"{taint.key}:{taint.effect}"

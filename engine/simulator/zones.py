@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.objects import LABEL_REGION, LABEL_REGION_BETA, LABEL_ZONE, LABEL_ZONE_BETA
+from engine.framework.cycle import zone_key as zone_key  # GetZoneKey, re-exported for the simulator
 
 INITIAL, NORMAL, PARTIAL, FULL = "Initial", "Normal", "PartialDisruption", "FullDisruption"
 # nodes with this label are left out of the zone states (isNodeExcludedFromDisruptionChecks)
@@ -32,17 +32,6 @@ EXCLUDE_DISRUPTION = "node.kubernetes.io/exclude-disruption"
 NEVER = 2**62
 # handleDisruption's master-disruption transitions
 ENTER_FULL, EXIT_FULL = "enter", "exit"
-
-
-def zone_key(labels: dict[str, str]) -> str:
-    """``GetZoneKey``: region and zone (the beta failure-domain labels first, as upstream
-    reads them); ``""`` for a node with neither. Two zones of one name in two regions are two
-    zones."""
-    zone = labels[LABEL_ZONE_BETA] if LABEL_ZONE_BETA in labels else labels.get(LABEL_ZONE, "")
-    region = labels[LABEL_REGION_BETA] if LABEL_REGION_BETA in labels else labels.get(LABEL_REGION, "")
-    if not region and not zone:
-        return ""
-    return f"{region}:\x00:{zone}"
 
 
 def zone_name(key: str) -> str:
@@ -99,7 +88,6 @@ class Zone:
     nodes already tainted (``RemoveFromQueue``) so they are not queued again."""
 
     limiter: Limiter
-    state: str = INITIAL
     queue: list[tuple[int, int, str]] = field(default_factory=list)
     members: set[str] = field(default_factory=set)
     wake: int = -1  # when a tainting step is scheduled for this zone (-1: none)

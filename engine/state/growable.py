@@ -1,4 +1,4 @@
-"""Capacity-managed NumPy arrays: amortised O(1) appends along the first axis."""
+"""Capacity-managed NumPy arrays: amortised O(1) appends along the first axis, and widening."""
 
 from __future__ import annotations
 
@@ -21,5 +21,14 @@ def grow_cols(a: np.ndarray, need: int, fill: int | float = 0) -> np.ndarray:
         return a
     cap = max(need, 2 * a.shape[1], 4)
     out = np.full((a.shape[0], cap), fill, dtype=a.dtype)
+    out[:, : a.shape[1]] = a
+    return out
+
+
+def widen(a: np.ndarray, columns: int) -> np.ndarray:
+    """Exactly ``columns`` columns, zero-filled (resource matrices all share the axis capacity)."""
+    if a.shape[1] == columns:
+        return a
+    out = np.zeros((a.shape[0], columns), dtype=a.dtype)
     out[:, : a.shape[1]] = a
     return out

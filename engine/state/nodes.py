@@ -27,7 +27,7 @@ from engine.errors import InputError
 from engine.framework.cycle import zone_key
 from engine.labels import parse_go_int
 from engine.objects import Node, Taint
-from engine.state.growable import grow_cols, grow_rows
+from engine.state.growable import grow_cols, grow_rows, widen
 from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL, ResourceAxis
 from engine.state.vocab import Vocab
 
@@ -128,8 +128,8 @@ class NodeStore:
 
     def widen_resources(self) -> None:
         r = self.axis.capacity
-        self.alloc = _widen(self.alloc, r)
-        self.requested = _widen(self.requested, r)
+        self.alloc = widen(self.alloc, r)
+        self.requested = widen(self.requested, r)
 
     # -- nodes ------------------------------------------------------------------------------
     def add(self, node: Node) -> int:
@@ -234,12 +234,3 @@ class NodeStore:
 
     def max_pods(self) -> np.ndarray:
         return self.alloc[: self.n, PODS_COL]
-
-
-def _widen(a: np.ndarray, columns: int) -> np.ndarray:
-    """Exactly ``columns`` columns (resource matrices all share the axis capacity)."""
-    if a.shape[1] == columns:
-        return a
-    out = np.zeros((a.shape[0], columns), dtype=a.dtype)
-    out[:, : a.shape[1]] = a
-    return out

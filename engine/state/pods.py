@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.state.growable import grow_rows
+from engine.state.growable import grow_rows, widen
 from engine.state.resource_axis import ResourceAxis
 
 
@@ -63,7 +63,7 @@ class PodStore:
         self.name_ord = grow_rows(self.name_ord, need)
 
     def widen_resources(self) -> None:
-        self.req = _widen(self.req, self.axis.capacity)
+        self.req = widen(self.req, self.axis.capacity)
 
     def append(
         self,
@@ -140,12 +140,3 @@ class PodStore:
         arrays = (self.node, self.req, self.nonzero, self.priority, self.cls, self.ls, self.plan,
                   self.term, self.name_src, self.name_ord)
         return sum(a[: self.n].nbytes for a in arrays)
-
-
-def _widen(a: np.ndarray, columns: int) -> np.ndarray:
-    """Exactly ``columns`` columns (resource matrices all share the axis capacity)."""
-    if a.shape[1] == columns:
-        return a
-    out = np.zeros((a.shape[0], columns), dtype=a.dtype)
-    out[:, : a.shape[1]] = a
-    return out
