@@ -20,6 +20,7 @@ from rich.console import Console
 from bench import render
 from bench.inputs import build_cluster, load_objects, pending_pods
 from bench.placement import run_placement, warm_up
+from bench.replay_names import FORMATS, MODES
 from engine.errors import PodbenchError
 from engine.framework.config import load_scheduler_config
 from engine.scheduler.scheduler import HEAP, RANDOM, Scheduler
@@ -32,12 +33,8 @@ app = typer.Typer(
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks with built-in synthetic workloads.")
 app.add_typer(bench_app, name="bench")
 
-out = Console()
+stdout = Console()  # not ``out``: commands take an ``out`` path
 err = Console(stderr=True)
-
-
-def out_console() -> Console:
-    return out
 
 
 class Output(StrEnum):
@@ -96,7 +93,7 @@ def explain(
     if output is Output.json:
         print(json.dumps(render.explain_json(result)))
     else:
-        render.explain_table(out, result, cluster.profile)
+        render.explain_table(stdout, result, cluster.profile)
 
 
 @app.command()
@@ -121,7 +118,7 @@ def place(
     if output is Output.json:
         print(json.dumps(doc))
     else:
-        render.place_table(out, doc)
+        render.place_table(stdout, doc)
 
 
 @app.command()
@@ -136,7 +133,7 @@ def run(
     """Simulate a scenario over time; writes events.arrow, nodes.arrow and run.json."""
     from bench.simulate import run_scenario
 
-    run_scenario(scenario, out, seed, sets or [], out_console=out_console(), err_console=err)
+    run_scenario(scenario, out, seed, sets or [], out_console=stdout, err_console=err)
 
 
 @bench_app.command("placement")
@@ -155,9 +152,9 @@ def bench_placement(
         result = run_placement(nodes, pods, profile, seed=seed, selection=selection.value)
         print(json.dumps(result.as_dict()))
         return
-    with render.progress(out, "placing pods", pods) as advance:
+    with render.progress(stdout, "placing pods", pods) as advance:
         result = run_placement(nodes, pods, profile, seed=seed, selection=selection.value, progress=advance)
-    render.bench_table(out, result.as_dict())
+    render.bench_table(stdout, result.as_dict())
 
 
 class ExecutorKind(StrEnum):
@@ -185,22 +182,14 @@ def suite(
 
     result = suite_command(
         suite_file, out, jobs, executor.value, address, force=force, list_only=list_only,
-        report=report, console=out_console(), err=err,
+        report=report, console=stdout, err=err,
     )
     if result is not None and result.failed:
         raise typer.Exit(1)
 
 
-class TraceFormat(StrEnum):
-    podbench = "podbench"
-    openb = "openb"
-    alibaba_v2017 = "alibaba-v2017"
-    alibaba_dlrm = "alibaba-dlrm"
-
-
-class ReplayMode(StrEnum):
-    time = "time"
-    fill = "fill"
+TraceFormat = StrEnum("TraceFormat", [(f.replace("-", "_"), f) for f in FORMATS])
+ReplayMode = StrEnum("ReplayMode", [(m, m) for m in MODES])
 
 
 @app.command()
@@ -227,7 +216,7 @@ def replay(
 
     replay_command(
         trace, trace_format.value, nodes, config, mode.value, fill_percent, seed, out, duration, limit,
-        console=out_console(), err=err,
+        console=stdout, err=err,
     )
 
 
@@ -240,7 +229,7 @@ def report(
     from bench.reporting import default_report_dir, write_report_with_progress
 
     index = write_report_with_progress(dirs, out if out is not None else default_report_dir(dirs), err)
-    out_console().print(str(index), highlight=False, soft_wrap=True)
+    stdout.print(str(index), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -252,7 +241,7 @@ def compare(
     """Key metrics of two runs side by side, with B - A and (B - A) / A."""
     from bench.reporting import print_comparison
 
-    print_comparison(run_a, run_b, out_console(), as_json=as_json)
+    print_comparison(run_a, run_b, stdout, as_json=as_json)
 
 
 def main() -> None:

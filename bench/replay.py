@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bench.placement import warm_up
+from bench.replay_names import FORMATS, MODES
 from bench.simulate import print_summary
 from engine import __version__
 from engine.errors import InputError
@@ -46,15 +46,15 @@ from engine.simulator.trace import (
     NODES_SCHEMA,
     QOS_NAMES,
     TraceWriter,
+    library_versions,
     qos_with_requests,
     write_json_atomic,
 )
 from engine.state.cluster import ClusterState
 from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
 from workloads.manifests import load_manifests
-from workloads.pod_stream import GPU_RESOURCE, REQUEST_COLUMNS, request_overrides
+from workloads.pod_stream import GPU_RESOURCE, REQUEST_COLUMNS, request_overrides, row_priorities
 from workloads.scenario import (
-    FOREVER,
     NO_OVERRIDE,
     Arrivals,
     Lifecycle,
@@ -63,6 +63,7 @@ from workloads.scenario import (
     format_duration,
     parse_duration,
 )
+from workloads.scenario.workload import stream_arrivals
 from workloads.traces import (
     TraceWorkload,
     fill_stream,
@@ -85,8 +86,6 @@ __all__ = [
     "replay_fill",
 ]
 
-FORMATS = ("podbench", "openb", "alibaba-v2017", "alibaba-dlrm")
-MODES = ("time", "fill")
 FILL_EVENTS_SCHEMA = EVENTS_SCHEMA.append(pa.field("cum_gpu_arrived", pa.int64()))
 TAIL_MS = 60_000  # time mode: simulate this long after the last arrival or departure
 MAX_SAMPLES = 500  # time mode: node samples over the run (at least one a minute)
@@ -179,43 +178,10 @@ def _template_order(workload: TraceWorkload) -> tuple[list[str], list[Pod]]:
     return names, [workload.templates[n] for n in names]
 
 
-def _ordinals(template: np.ndarray) -> np.ndarray:
-    """Running number of each row among the rows of its template."""
-    n = template.shape[0]
-    if n == 0:
-        return np.zeros(0, np.int64)
-    by_template = np.argsort(template, kind="stable")
-    counts = np.bincount(template)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    ordinal = np.empty(n, np.int64)
-    ordinal[by_template] = np.arange(n, dtype=np.int64) - starts
-    return ordinal
-
-
 def trace_arrivals(stream: pa.Table, names: list[str], templates: list[Pod], source: str) -> Arrivals:
     """A validated pod stream as the simulator's arrivals (sorted, as the stream is)."""
-    n = stream.num_rows
-    index = pc.index_in(stream.column("template"), value_set=pa.array(names, pa.string()))
-    template = index.to_numpy().astype(np.int32)
-    priority = None
-    col = stream.column("priority")
-    if col.null_count < n:
-        own = np.array([p.effective_priority for p in templates], np.int32)[template]
-        values = pc.fill_null(col, 0).to_numpy().astype(np.int32)
-        priority = np.where(col.is_null().to_numpy(zero_copy_only=False), own, values)
-    namespaces = stream.column("namespace")
-    return Arrivals(
-        time_ms=stream.column("arrival_ms").to_numpy().astype(np.int64),
-        template=template,
-        lifetime_ms=pc.fill_null(stream.column("lifetime_ms"), FOREVER).to_numpy().astype(np.int64),
-        ordinal=_ordinals(template),
-        source=np.zeros(n, np.int32),
-        sources=(source,),
-        names=stream.column("name").combine_chunks().cast(pa.string()),
-        namespaces=namespaces.combine_chunks() if namespaces.null_count < n else None,
-        priority=priority,
-        requests=request_overrides(stream, NO_OVERRIDE),
-    )
+    priority = np.array([p.effective_priority for p in templates], np.int64)
+    return stream_arrivals(stream, names, priority, source)
 
 
 def replay_lifecycle(fmt: str) -> Lifecycle:
@@ -345,6 +311,25 @@ class _FillPods:
     kinds: list[Pod]
 
 
+def _fill_requests(
+    state: ClusterState, kinds: list, template: np.ndarray, stream: pa.Table
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row requests [m, R] and non-zero cpu/memory [m, 2]: the template's, with the
+    stream's overrides."""
+    k_req = np.zeros((len(kinds), state.axis.capacity), np.int64)
+    for i, k in enumerate(kinds):
+        k_req[i, : k.req.shape[0]] = k.req
+    req = k_req[template]
+    nonzero = np.array([k.nonzero for k in kinds], np.int64).reshape(len(kinds), 2)[template]
+    for resource, values in (request_overrides(stream, NO_OVERRIDE) or {}).items():
+        given = values >= 0
+        c = state.axis.index[resource]
+        req[given, c] = values[given]
+        if c in (CPU_COL, MEMORY_COL):
+            nonzero[given, c] = values[given]
+    return req, nonzero
+
+
 def _add_fill_pods(state: ClusterState, stream: pa.Table, workload: TraceWorkload) -> _FillPods:
     """Every stream row as a pending pod: its template's spec with the row's requests and
     priority (as the simulator applies stream overrides), in stream order."""
@@ -355,30 +340,11 @@ def _add_fill_pods(state: ClusterState, stream: pa.Table, workload: TraceWorkloa
     state.nodes.widen_resources()
     state.pods.widen_resources()
     kinds = [state.compile(p) for p in templates]
-    R = state.axis.capacity
     template = pc.index_in(stream.column("template"), value_set=pa.array(names, pa.string()))
     template = template.to_numpy().astype(np.int64)
-    req = np.zeros((m, R), np.int64)
-    k_req = np.zeros((len(kinds), R), np.int64)
-    for i, k in enumerate(kinds):
-        k_req[i, : k.req.shape[0]] = k.req
-    req[:] = k_req[template]
-    nonzero = np.array([k.nonzero for k in kinds], np.int64).reshape(len(kinds), 2)[template]
-    for column, resource in REQUEST_COLUMNS.items():
-        col = stream.column(column)
-        if col.null_count == m:
-            continue
-        values = pc.fill_null(col, NO_OVERRIDE).to_numpy().astype(np.int64)
-        given = values >= 0
-        c = state.axis.index[resource]
-        req[given, c] = values[given]
-        if c in (CPU_COL, MEMORY_COL):
-            nonzero[given, c] = values[given]
-    priority = np.array([k.priority for k in kinds], np.int32)[template]
-    col = stream.column("priority")
-    if col.null_count < m:
-        values = pc.fill_null(col, 0).to_numpy().astype(np.int32)
-        priority = np.where(col.is_null().to_numpy(zero_copy_only=False), priority, values)
+    req, nonzero = _fill_requests(state, kinds, template, stream)
+    own = np.array([k.priority for k in kinds], np.int32)[template]
+    priority = row_priorities(stream.column("priority"), own)
     rows = np.empty(m, np.int32)
     for t, kind in enumerate(kinds):
         positions = np.nonzero(template == t)[0]
@@ -397,7 +363,8 @@ def _add_fill_pods(state: ClusterState, stream: pa.Table, workload: TraceWorkloa
     return _FillPods(rows, req, priority, qos, namespace, templates)
 
 
-def _node_sample(state: ClusterState, now: int) -> pa.RecordBatch:
+def _node_sample(state: ClusterState, now: int, node_names: pa.Array) -> pa.RecordBatch:
+    """Every alive node's allocatable and requested resources; ``node_names`` by node index."""
     nodes = state.nodes
     alive = nodes.alive_indices()
     alloc, used = nodes.alloc[alive], nodes.requested[alive]
@@ -406,7 +373,7 @@ def _node_sample(state: ClusterState, now: int) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(
         [
             pa.array(np.full(len(alive), now, np.int64)),
-            pa.array([nodes.objects[i].name for i in alive], pa.string()),
+            node_names.take(pa.array(alive)),
             pa.array(alloc[:, CPU_COL]), pa.array(used[:, CPU_COL]),
             pa.array(alloc[:, MEMORY_COL]), pa.array(used[:, MEMORY_COL]),
             pa.array(alloc[:, PODS_COL]), pa.array(used[:, PODS_COL]),
@@ -421,9 +388,10 @@ def _node_sample(state: ClusterState, now: int) -> pa.RecordBatch:
 
 def _fill_events(
     lo: int, hi: int, stream: pa.Table, pods: _FillPods, placed: np.ndarray,
-    reasons: dict[int, str], node_names: pa.Array, gpu_col: int,
+    messages: dict[int, str], node_names: pa.Array, gpu_col: int,
 ) -> pa.RecordBatch:
-    """Created then Scheduled/FailedScheduling for the pods at positions [lo, hi)."""
+    """Created then Scheduled/FailedScheduling for the pods at positions [lo, hi);
+    ``messages``: FailedScheduling text by position - lo."""
     pos = np.repeat(np.arange(lo, hi, dtype=np.int64), 2)
     created = np.tile(np.array([True, False]), hi - lo)
     node = np.repeat(placed[lo:hi].astype(np.int64), 2)
@@ -431,9 +399,6 @@ def _fill_events(
     failed = ~created & (node < 0)
     kind = np.where(created, "Created", np.where(bound, "Scheduled", "FailedScheduling"))
     take = pa.array(pos)
-    reason = [None] * len(pos)
-    for j in np.nonzero(failed)[0]:
-        reason[j] = reasons.get(int(pos[j]))
     node_col = pc.take(node_names, pa.array(np.where(bound, node, 0)))
     node_col = pc.if_else(pa.array(bound), node_col, pa.scalar(None, pa.string()))
     cum = stream.column("cum_gpu_arrived").take(take).combine_chunks()
@@ -449,7 +414,7 @@ def _fill_events(
             node_col,
             pa.array(pods.priority[pos], pa.int32()),
             pa.array(np.array(QOS_NAMES, dtype=object)[pods.qos[pos]], pa.string()),
-            pa.array(reason, pa.string()),
+            _fill_reasons(messages, failed),
             pa.array(req[:, CPU_COL]),
             pa.array(req[:, MEMORY_COL]),
             pa.array(gpu),
@@ -460,14 +425,13 @@ def _fill_events(
     )
 
 
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for mod in ("numpy", "numba", "pyarrow", "polars"):
-        try:
-            versions[mod] = __import__(mod).__version__
-        except ImportError:  # pragma: no cover
-            pass
-    return versions
+def _fill_reasons(messages: dict[int, str], failed: np.ndarray) -> pa.Array:
+    """The reason column of a chunk's event rows (two per pod): a failed pod's message."""
+    which = np.full(len(failed), -1, np.int64)
+    which[2 * np.fromiter(messages, np.int64, len(messages)) + 1] = np.arange(len(messages))
+    which[~failed] = -1
+    texts = pa.array(list(messages.values()), pa.string())
+    return texts.take(pa.array(which, mask=which < 0))
 
 
 def replay_fill(
@@ -496,7 +460,6 @@ def replay_fill(
     writer = TraceWriter(Path(out), FILL_EVENTS_SCHEMA)
     scheduler = Scheduler(state, selection=HEAP, seed=seed)
     placed = np.full(m, -1, np.int64)
-    reasons: dict[int, str] = {}
     step = max(1, math.ceil(m / FILL_SAMPLES))
     done, evaluations, sched_seconds = 0, 0, 0.0
     completed, error = False, None
@@ -505,12 +468,11 @@ def replay_fill(
             hi = min(lo + step, m)
             result = scheduler.place(pods.rows[lo:hi])
             placed[lo:hi] = result.nodes
-            reasons.update({lo + i: msg for i, msg in result.messages.items()})
             evaluations += result.node_evaluations
             sched_seconds += result.seconds
-            writer.write_events(_fill_events(lo, hi, stream, pods, placed, reasons, node_names,
-                                             gpu_col))
-            writer.write_nodes(_node_sample(state, hi - 1))
+            writer.write_events(_fill_events(lo, hi, stream, pods, placed, result.messages,
+                                             node_names, gpu_col))
+            writer.write_nodes(_node_sample(state, hi - 1, node_names))
             done = hi
             if progress is not None:
                 progress(done, m)
@@ -546,7 +508,7 @@ def _fill_run_info(
         "name": inp.name,
         "seed": seed,
         "podbench_version": __version__,
-        "versions": _versions(),
+        "versions": library_versions(),
         "nodes": len(inp.nodes),
         "pods": stream.num_rows,
         "events": events,

@@ -1246,6 +1246,11 @@ def test_invalid_yaml_and_non_map(tmp_path):
         load_scenario(path)
     with pytest.raises(InputError, match="not found"):
         load_scenario(tmp_path / "absent.yaml")
+    path = tmp_path / "bad.json"
+    path.write_text('{"duration": "1h",\n "seed": }\n')
+    with pytest.raises(InputError, match=r"invalid JSON: .* \(column 10\)") as err:
+        load_scenario(path)
+    assert err.value.line == 2
 
 
 # ---------------------------------------------------------------- documentation

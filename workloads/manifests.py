@@ -77,6 +77,8 @@ from workloads.yamlstream import yaml_documents
 __all__ = [
     "load_manifests",
     "load_manifest_text",
+    "file_documents",
+    "manifest_objects",
     "parse_object",
     "parse_pod",
     "parse_node",
@@ -1122,6 +1124,20 @@ def _is_list(kind: str, doc: dict) -> bool:
     return kind == "List" or (kind.endswith("List") and "items" in doc)
 
 
+def manifest_objects(doc: object, base: str | None = None) -> Iterator[tuple[str | None, dict, str]]:
+    """(path, manifest, kind) of every object in a document, ``kind: List`` (and typed
+    ``*List``) items flattened; an item without a kind gets its typed list's."""
+    kind = _kind(doc, base)
+    if not _is_list(kind, doc):
+        yield base, doc, kind
+        return
+    item_kind = kind[:-4] if kind != "List" else None
+    for i, item in enumerate(get_list(doc, "items", base)):
+        if item_kind and type(item) is dict and "kind" not in item:
+            item = {**item, "kind": item_kind}  # API list responses omit item kinds
+        yield from manifest_objects(item, join(base, f"items[{i}]"))
+
+
 def _check_api_version(doc: dict, kind: str, base: str | None) -> None:
     """Reject API versions a v1.35 API server no longer serves (e.g. policy/v1beta1, whose
     PodDisruptionBudget selector semantics differ). A missing apiVersion is tolerated."""
@@ -1195,19 +1211,13 @@ class _Loading:
         self.priority_pods: list[tuple[Pod, str | None, int | None, str | None]] = []
         self.class_origin: dict[str, tuple[str | None, int | None, str | None]] = {}
 
-    def add_document(self, doc: object, where: Where, base: str | None = None) -> None:
-        if doc is None and base is None:
+    def add_document(self, doc: object, where: Where) -> None:
+        if doc is None:
             return  # empty document (a stray '---'): nothing to read
-        kind = _kind(doc, base)
-        if _is_list(kind, doc):
-            item_kind = kind[:-4] if kind != "List" else None
-            items = get_list(doc, "items", base)
-            for i, item in enumerate(items):
-                ibase = join(base, f"items[{i}]")
-                if item_kind and type(item) is dict and "kind" not in item:
-                    item = {**item, "kind": item_kind}  # API list responses omit item kinds
-                self.add_document(item, where, ibase)
-            return
+        for base, manifest, kind in manifest_objects(doc):
+            self._add_object(manifest, kind, where, base)
+
+    def _add_object(self, doc: dict, kind: str, where: Where, base: str | None) -> None:
         obj = _parse(doc, kind, base, where)
         if obj is None:
             return
@@ -1246,6 +1256,18 @@ def _json_documents(path: Path, file: str) -> Iterator[tuple[int, object]]:
     except UnicodeDecodeError as e:
         raise InputError(f"not UTF-8 text: {e.reason}", file=file) from None
     yield 0, doc
+
+
+def file_documents(path: Path, file: str) -> Iterator[tuple[int, object]]:
+    """(index, document) of a YAML or, by its suffix, JSON file."""
+    if path.suffix.lower() == ".json":
+        yield from _json_documents(path, file)
+        return
+    try:
+        with path.open("rb") as stream:
+            yield from yaml_documents(stream, file)
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text: {e.reason}", file=file) from None
 
 
 def _manifest_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
@@ -1311,14 +1333,7 @@ def load_manifests(paths: Sequence[str | Path]) -> ObjectSet:
     loading = _Loading()
     with _gc_paused():
         for path, file in _manifest_files(paths):
-            if path.suffix.lower() == ".json":
-                _read(loading, _json_documents(path, file), file)
-                continue
-            try:
-                with path.open("rb") as stream:
-                    _read(loading, yaml_documents(stream, file), file)
-            except UnicodeDecodeError as e:
-                raise InputError(f"not UTF-8 text: {e.reason}", file=file) from None
+            _read(loading, file_documents(path, file), file)
         return _finish(loading)
 
 

@@ -25,6 +25,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from engine.errors import InputError
+from workloads.fields import DNS_LABEL, DNS_SUBDOMAIN
 
 __all__ = [
     "POD_STREAM_SCHEMA",
@@ -36,6 +37,8 @@ __all__ = [
     "read_pod_stream",
     "write_pod_stream",
     "default_pod_name",
+    "request_overrides",
+    "row_priorities",
 ]
 
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -68,8 +71,6 @@ REQUEST_COLUMNS = {
 
 NON_NEGATIVE_COLUMNS = ("arrival_ms", "lifetime_ms", *REQUEST_COLUMNS)
 
-_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64_MAX = 2**63 - 1
 
@@ -84,6 +85,14 @@ def request_overrides(table: pa.Table, no_override: int = -1) -> dict[str, np.nd
         if col.null_count < n:
             out[resource] = pc.fill_null(col, no_override).to_numpy().astype(np.int64)
     return out or None
+
+
+def row_priorities(column: pa.Array | pa.ChunkedArray, own: np.ndarray) -> np.ndarray:
+    """Per-row int32 priority: the stream's ``priority`` value, or ``own`` (each row's
+    template priority) where it is null."""
+    given = pc.fill_null(column, 0).to_numpy(zero_copy_only=False)
+    null = pc.is_null(column).to_numpy(zero_copy_only=False)
+    return np.where(null, own, given).astype(np.int32)
 
 
 def default_pod_name(template: str, row: int) -> str:
@@ -233,8 +242,8 @@ def validate_pod_stream(
         defaults = pc.binary_join_element_wise(cols["template"], pc.cast(rows, pa.string()), "-")
         cols["name"] = pc.coalesce(cols["name"], defaults)
     for name, pattern, what, limit in (
-        ("name", _DNS_SUBDOMAIN, "a DNS-1123 subdomain (lowercase letters, digits, '-', '.')", 253),
-        ("namespace", _DNS_LABEL, "a DNS-1123 label (lowercase letters, digits, '-')", 63),
+        ("name", DNS_SUBDOMAIN.pattern, "a DNS-1123 subdomain (lowercase letters, digits, '-', '.')", 253),
+        ("namespace", DNS_LABEL.pattern, "a DNS-1123 label (lowercase letters, digits, '-')", 63),
     ):
         ok = pc.and_(
             pc.match_substring_regex(cols[name], pattern),

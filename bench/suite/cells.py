@@ -28,7 +28,7 @@ from engine import __version__
 from engine.errors import InputError
 from engine.framework.config import apply_overrides, load_scheduler_settings
 from workloads.scenario import apply_sets
-from workloads.scenario.files import read_scenario_document
+from workloads.scenario.files import read_document
 
 __all__ = ["CellSpec", "expand_cells", "set_item"]
 
@@ -63,7 +63,7 @@ def _sha256(path: Path) -> str:
 
 
 def _raw(ref: ScenarioRef) -> dict:
-    return read_scenario_document(ref.path, str(ref.path))
+    return read_document(ref.path, str(ref.path))
 
 
 class _Files:

@@ -15,9 +15,9 @@ from typing import Any
 
 from engine.errors import InputError
 from engine.framework.config import load_scheduler_settings
-from workloads.fields import describe
+from workloads.fields import describe, join
+from workloads.scenario.files import read_document
 from workloads.scenario.schema import suggest
-from workloads.yamlstream import yaml_documents
 
 __all__ = [
     "API_VERSION",
@@ -123,7 +123,7 @@ class _Reader:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise self.error(_join(where, key), f"expected a string, got {describe(value)}")
+            raise self.error(join(where, key), f"expected a string, got {describe(value)}")
         return value
 
     def file_path(self, value: object, where: str, what: str) -> tuple[Path, str]:
@@ -155,32 +155,11 @@ class _Reader:
         return tuple(raw.items())
 
 
-def _join(base: str, key: str) -> str:
-    return f"{base}.{key}" if base else key
-
-
-def _read_document(path: Path) -> dict:
-    file = str(path)
-    if not path.is_file():
-        raise InputError("is a directory, not a suite file" if path.is_dir() else
-                         "suite file not found", file=file)
-    try:
-        with path.open("rb") as stream:
-            docs = [doc for _, doc in yaml_documents(stream, file) if doc is not None]
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text: {e.reason}", file=file) from None
-    if len(docs) != 1:
-        raise InputError(f"expected exactly one suite document, found {len(docs)}", file=file)
-    if not isinstance(docs[0], dict):
-        raise InputError(f"a suite must be a map, got {describe(docs[0])}", file=file)
-    return docs[0]
-
-
 def load_suite(path: str | Path) -> Suite:
     """Read and validate a suite file; raises ``InputError`` naming the file and key."""
     source = Path(path)
     r = _Reader(source)
-    top = r.keys(_read_document(source), "", SUITE_KEYS, "a suite")
+    top = r.keys(read_document(source, str(source), "suite"), "", SUITE_KEYS, "a suite")
     for key, expected in (("apiVersion", API_VERSION), ("kind", KIND)):
         if top.get(key) is not None and top[key] != expected:
             raise r.error(key, f"expected {expected!r}, got {top[key]!r}")

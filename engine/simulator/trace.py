@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,14 @@ def write_json_atomic(path: Path, doc: dict) -> None:
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n")
     os.replace(tmp, path)
+
+
+def library_versions() -> dict[str, str]:
+    """Python and the numeric libraries' versions, for run.json's ``versions``."""
+    versions = {"python": platform.python_version()}
+    for mod in ("numpy", "numba", "pyarrow", "polars"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except ImportError:  # pragma: no cover
+            pass
+    return versions

@@ -8,7 +8,6 @@ read in one ``load_manifests`` call so PriorityClasses in one file admit pods in
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,16 +23,15 @@ from engine.objects import (
     Taint,
 )
 from engine.quantity import resource_value
-from workloads.fields import describe
+from workloads.fields import DNS_LABEL, describe
 from workloads.manifests import load_manifests
-from workloads.scenario.schema import POOL, SCENARIO, TAINT, Map, suggest
+from workloads.scenario.schema import POOL, TAINT, section_schema, suggest
 from workloads.scenario.values import Context
 
 __all__ = ["Pool", "load_cluster", "parse_taint", "LABEL_OS", "DEFAULT_MAX_PODS"]
 
 LABEL_OS = "kubernetes.io/os"
 DEFAULT_MAX_PODS = 110  # the kubelet's default maxPods
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,7 @@ def _resources(ctx: Context, raw: object, path: str) -> dict[str, int]:
 def _pool(ctx: Context, raw: object, path: str) -> Pool:
     p = ctx.section(raw, path, POOL, required=True)
     name = ctx.string(p, "name", path)
-    if not _DNS_LABEL.fullmatch(name) or len(name) > 50:
+    if not DNS_LABEL.fullmatch(name) or len(name) > 50:
         raise ctx.error(
             f"{path}.name",
             f"{name!r} is not a valid pool name: expected lowercase letters, digits and '-', "
@@ -183,9 +181,7 @@ def load_cluster(
     ctx: Context, cluster: dict, objects_raw: object
 ) -> tuple[ObjectSet, dict[str, Pool]]:
     """Objects from the manifest files plus the pools' nodes (after the manifests' nodes)."""
-    schema = SCENARIO.fields["cluster"]
-    assert isinstance(schema, Map)
-    cluster = ctx.section(cluster, "cluster", schema)
+    cluster = ctx.section(cluster, "cluster", section_schema("cluster"))
     paths = _manifest_paths(ctx, cluster.get("manifests"), "cluster.manifests")
     paths += _manifest_paths(ctx, objects_raw, "objects")
     objects = load_manifests(paths) if paths else ObjectSet()

@@ -11,9 +11,9 @@ from engine.framework.profile import Profile
 from engine.objects import ObjectSet, Pod
 from workloads.scenario.cluster import load_cluster
 from workloads.scenario.events import resolve_events
-from workloads.scenario.files import read_scenario_document
+from workloads.scenario.files import read_document
 from workloads.scenario.model import Lifecycle, NodeLifecycle, Scenario
-from workloads.scenario.schema import SCENARIO, Map
+from workloads.scenario.schema import SCENARIO, section_schema
 from workloads.scenario.sets import apply_sets
 from workloads.scenario.templates import Templates
 from workloads.scenario.values import Context
@@ -37,7 +37,7 @@ def load_scenario(
     """
     source = Path(path)
     file = str(path)
-    raw = apply_sets(read_scenario_document(source, file), sets)
+    raw = apply_sets(read_document(source, file), sets)
     ctx = Context(file, source.parent)
     top = ctx.section(raw, "", SCENARIO)
     for key, expected in (("apiVersion", API_VERSION), ("kind", KIND)):
@@ -55,7 +55,7 @@ def load_scenario(
     if sample <= 0:
         raise ctx.error("sampleInterval", f"must be > 0, got {sample}")
 
-    scheduler = ctx.section(top.get("scheduler"), "scheduler", _schema("scheduler"))
+    scheduler = ctx.section(top.get("scheduler"), "scheduler", section_schema("scheduler"))
     settings, profile = _scheduler(ctx, scheduler)
     selection = ctx.choice(scheduler, "selection", "scheduler", SELECTIONS, "heap")
     cycle_ms = ctx.duration(scheduler, "cycleTime", "scheduler", 0)
@@ -97,12 +97,6 @@ def load_scenario(
     )
 
 
-def _schema(key: str) -> Map:
-    schema = SCENARIO.fields[key]
-    assert isinstance(schema, Map)
-    return schema
-
-
 def _scheduler(ctx: Context, s: dict) -> tuple[SchedulerSettings, Profile]:
     config = None
     if s.get("config") is not None:
@@ -139,7 +133,7 @@ def _split_pods(ctx: Context, objects: ObjectSet) -> list[Pod]:
 
 
 def _lifecycle(ctx: Context, raw: object) -> Lifecycle:
-    d = ctx.section(raw, "lifecycle", _schema("lifecycle"))
+    d = ctx.section(raw, "lifecycle", section_schema("lifecycle"))
     default = Lifecycle()
     return Lifecycle(
         start_latency_ms=ctx.duration(d, "startLatency", "lifecycle", default.start_latency_ms),
@@ -152,7 +146,7 @@ def _lifecycle(ctx: Context, raw: object) -> Lifecycle:
 
 def _node_lifecycle(ctx: Context, raw: object) -> NodeLifecycle:
     base = "nodeLifecycle"
-    d = ctx.section(raw, base, _schema(base))
+    d = ctx.section(raw, base, section_schema(base))
     df = NodeLifecycle()
     period = ctx.duration(d, "monitorPeriod", base, df.monitor_period_ms)
     if period <= 0:

@@ -8,6 +8,7 @@ objects. Nothing here refers back to the scenario file's syntax.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,19 @@ EVENT_ACTIONS = (
     "taint",
     "untaint",
 )
+
+
+def _ordinals(template: np.ndarray) -> np.ndarray:
+    """Running number of each row among the rows of its template, in row order."""
+    n = template.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64)
+    by_template = np.argsort(template, kind="stable")
+    counts = np.bincount(template)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    ordinal = np.empty(n, np.int64)
+    ordinal[by_template] = np.arange(n, dtype=np.int64) - starts
+    return ordinal
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,6 @@ class Arrivals:
     time_ms: np.ndarray  # int64[n]
     template: np.ndarray  # int32[n]
     lifetime_ms: np.ndarray  # int64[n]
-    ordinal: np.ndarray  # int64[n]
     source: np.ndarray  # int32[n]
     sources: tuple[str, ...] = ()
     names: pa.StringArray | None = None
@@ -100,6 +113,11 @@ class Arrivals:
 
     def __len__(self) -> int:
         return int(self.time_ms.shape[0])
+
+    @cached_property
+    def ordinal(self) -> np.ndarray:
+        """int64[n], derived from ``template`` (class doc)."""
+        return _ordinals(self.template)
 
     def pod_name(self, i: int, templates: list[Pod]) -> str:
         """Name of row ``i`` (explicit, or ``<template>-<ordinal>``); for people and tests."""

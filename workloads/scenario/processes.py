@@ -14,7 +14,7 @@ lifetime: {distribution: exponential, mean: 30m} # constant{value} uniform{min,m
 from __future__ import annotations
 
 from workloads.generators.arrivals import ArrivalProcess, Diurnal, Lifetime, RateSegment
-from workloads.scenario.schema import ARRIVALS, LIFETIME, RATE_SEGMENT, Map
+from workloads.scenario.schema import ARRIVALS, LIFETIME, RATE_SEGMENT, section_schema
 from workloads.scenario.values import Context, format_duration
 
 __all__ = ["parse_arrivals", "parse_lifetime", "PROCESSES", "DISTRIBUTIONS"]
@@ -105,9 +105,7 @@ def _segments(ctx: Context, raw: object, path: str, stop_ms: int) -> tuple[RateS
 
 
 def _diurnal(ctx: Context, raw: object, path: str) -> Diurnal:
-    schema = ARRIVALS.fields["diurnal"]
-    assert isinstance(schema, Map)
-    d = ctx.section(raw, path, schema, required=True)
+    d = ctx.section(raw, path, section_schema("diurnal", ARRIVALS), required=True)
     amplitude = ctx.number(d, "amplitude", path, lo=0.0, hi=1.0)
     period = ctx.duration(d, "period", path, DAY_MS)
     if period <= 0:

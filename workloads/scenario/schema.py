@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-__all__ = ["Node", "Leaf", "Free", "FreeFlat", "Map", "Seq", "SCENARIO", "suggest"]
+__all__ = ["Node", "Leaf", "Free", "FreeFlat", "Map", "Seq", "SCENARIO", "suggest", "section_schema"]
 
 
 class Node:
@@ -184,3 +184,10 @@ SCENARIO = Map(
     },
     "scenario",
 )
+
+
+def section_schema(key: str, parent: Map = SCENARIO) -> Map:
+    """The ``Map`` under ``parent``'s ``key`` (a top-level scenario section by default)."""
+    schema = parent.fields[key]
+    assert isinstance(schema, Map)
+    return schema

@@ -9,12 +9,11 @@ one key are an error, because their pods would be indistinguishable by name.
 from __future__ import annotations
 
 import json
-import re
 
 from engine.errors import InputError
 from engine.framework.profile import Profile
 from engine.objects import ObjectSet, Pod
-from workloads.fields import describe
+from workloads.fields import DNS_LABEL, DNS_SUBDOMAIN, describe, join
 from workloads.manifests import parse_pod, resolve_priorities
 from workloads.scenario.schema import suggest
 from workloads.scenario.values import Context
@@ -23,15 +22,13 @@ __all__ = ["Templates", "BUILTIN_NAMESPACES", "name_problem"]
 
 # Namespaces every cluster has (the NamespaceLifecycle admission plugin accepts pods there).
 BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 # Room for '-<ordinal>' within the 253-character pod name limit.
 _MAX_TEMPLATE_NAME = 253 - 11
 
 
 def name_problem(name: str, limit: int = _MAX_TEMPLATE_NAME) -> str | None:
     """Why ``name`` cannot name pods (or prefix generated pod names), or None."""
-    if _DNS_SUBDOMAIN.fullmatch(name) and len(name) <= limit:
+    if DNS_SUBDOMAIN.fullmatch(name) and len(name) <= limit:
         return None
     return (
         f"{name!r} is not a valid pod name: expected a DNS-1123 subdomain (lowercase letters, "
@@ -98,7 +95,7 @@ class Templates:
                 "generator, and this one has none",
                 file=file,
                 doc=doc,
-                path=_join(path, "metadata.name"),
+                path=join(path, "metadata.name"),
             )
         self._check_name(pod.name, path, file, doc, named_pods)
         self._check_namespace(pod.namespace, path, file, doc)
@@ -110,7 +107,7 @@ class Templates:
                 f"simulated profile is {self._scheduler!r}: its pods will stay pending"
             )
             where_warn = InputError(
-                message, file=file, doc=doc, path=_join(path, "spec.schedulerName")
+                message, file=file, doc=doc, path=join(path, "spec.schedulerName")
             )
             self.ctx.warnings.append(str(where_warn))
         canonical = json.dumps(
@@ -128,7 +125,7 @@ class Templates:
                 f"a different template at {first}; give one of them another metadata.name",
                 file=file,
                 doc=doc,
-                path=_join(path, "metadata.name"),
+                path=join(path, "metadata.name"),
             )
         self.pods.append(pod)
         self._keys[key] = (len(self.pods) - 1, canonical, where)
@@ -171,7 +168,7 @@ class Templates:
                 f"expected a Pod template, got kind {kind!r}",
                 file=file,
                 doc=doc,
-                path=_join(path, "kind"),
+                path=join(path, "kind"),
             )
         version = manifest.get("apiVersion", "v1")
         if version != "v1":
@@ -179,7 +176,7 @@ class Templates:
                 f"expected apiVersion v1 for a Pod, got {version!r}",
                 file=file,
                 doc=doc,
-                path=_join(path, "apiVersion"),
+                path=join(path, "apiVersion"),
             )
         return manifest
 
@@ -188,11 +185,11 @@ class Templates:
     ) -> None:
         problem = name_problem(name, 253 if named_pods else _MAX_TEMPLATE_NAME)
         if problem:
-            raise InputError(problem, file=file, doc=doc, path=_join(path, "metadata.name"))
+            raise InputError(problem, file=file, doc=doc, path=join(path, "metadata.name"))
 
     def namespace_problem(self, namespace: str) -> str | None:
         """Why pods cannot be created in ``namespace``, or None."""
-        if not _DNS_LABEL.fullmatch(namespace) or len(namespace) > 63:
+        if not DNS_LABEL.fullmatch(namespace) or len(namespace) > 63:
             return (
                 f"{namespace!r} is not a valid namespace: expected a DNS-1123 label (lowercase "
                 "letters, digits and '-'), at most 63 characters"
@@ -209,7 +206,7 @@ class Templates:
     def _check_namespace(self, namespace: str, path: str, file: str, doc: int | None) -> None:
         problem = self.namespace_problem(namespace)
         if problem:
-            raise InputError(problem, file=file, doc=doc, path=_join(path, "metadata.namespace"))
+            raise InputError(problem, file=file, doc=doc, path=join(path, "metadata.namespace"))
 
     def _check_owner(self, pod: Pod, where: str) -> None:
         for ref in pod.owner_references:
@@ -220,7 +217,3 @@ class Templates:
                     f"{pod.namespace}/{ref.name}, which no manifest defines: its pods get no "
                     "PodTopologySpread system defaults from it and no controller replaces them",
                 )
-
-
-def _join(base: str, key: str) -> str:
-    return f"{base}.{key}" if base else key

@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from engine.errors import InputError
-from workloads.fields import describe
+from workloads.fields import describe, join
 from workloads.scenario.schema import Map, suggest
 
 __all__ = ["parse_duration", "parse_rate", "format_duration", "Context"]
@@ -120,7 +120,7 @@ class Context:
             if key not in schema.fields:
                 known = ", ".join(schema.fields)
                 raise self.error(
-                    _join(path, str(key)),
+                    join(path, str(key)),
                     f"unknown key {key!r} in {schema.what}{suggest(key, schema.fields)} "
                     f"(known keys: {known})",
                 )
@@ -152,9 +152,9 @@ class Context:
         value = d.get(key)
         if value is None:
             if default is None:
-                raise self.error(_join(base, key), f"is required: {_DURATION_HELP}")
+                raise self.error(join(base, key), f"is required: {_DURATION_HELP}")
             return default
-        return self.duration_value(value, _join(base, key))
+        return self.duration_value(value, join(base, key))
 
     def duration_value(self, value: object, path: str) -> int:
         try:
@@ -172,7 +172,7 @@ class Context:
         self, d: dict, key: str, base: str, default: int | None = None, *, lo: int = 0
     ) -> int | None:
         value = d.get(key)
-        path = _join(base, key)
+        path = join(base, key)
         if value is None:
             return default
         if isinstance(value, float) and value.is_integer():
@@ -197,7 +197,7 @@ class Context:
         open_lo: bool = False,
     ) -> float:
         value = d.get(key)
-        path = _join(base, key)
+        path = join(base, key)
         if value is None:
             if default is None:
                 raise self.error(path, "is required: a number")
@@ -217,17 +217,17 @@ class Context:
         value = d.get(key)
         if value is None:
             if default is None:
-                raise self.error(_join(base, key), "is required: a string")
+                raise self.error(join(base, key), "is required: a string")
             return default
         if not isinstance(value, str):
-            raise self.error(_join(base, key), f"expected a string, got {describe(value)}")
+            raise self.error(join(base, key), f"expected a string, got {describe(value)}")
         return value
 
     def choice(self, d: dict, key: str, base: str, allowed: tuple[str, ...], default: str) -> str:
         value = self.string(d, key, base, default)
         if value not in allowed:
             raise self.error(
-                _join(base, key),
+                join(base, key),
                 f"expected one of {', '.join(allowed)}, got {value!r}{suggest(value, allowed)}",
             )
         return value
@@ -237,12 +237,12 @@ class Context:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self.error(_join(base, key), f"expected true or false, got {describe(value)}")
+            raise self.error(join(base, key), f"expected true or false, got {describe(value)}")
         return value
 
     def str_map(self, d: dict, key: str, base: str) -> dict[str, str]:
         value = d.get(key)
-        path = _join(base, key)
+        path = join(base, key)
         if value is None:
             return {}
         if not isinstance(value, dict):
@@ -256,7 +256,3 @@ class Context:
                 )
                 raise self.error(f"{path}.{k}", f"expected a string, got {describe(v)}{hint}")
         return dict(value)
-
-
-def _join(base: str, key: str) -> str:
-    return f"{base}.{key}" if base else key

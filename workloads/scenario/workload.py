@@ -29,15 +29,15 @@ from workloads.generators.arrivals import (
     expected_arrivals,
     sample_lifetimes,
 )
-from workloads.pod_stream import read_pod_stream, request_overrides
+from workloads.pod_stream import read_pod_stream, request_overrides, row_priorities
 from workloads.scenario.files import manifest_documents
 from workloads.scenario.model import NO_OVERRIDE, Arrivals
 from workloads.scenario.processes import parse_arrivals, parse_lifetime
-from workloads.scenario.schema import GENERATOR, MIX_ENTRY, PODS_ENTRY, SCENARIO, STREAM, Map
+from workloads.scenario.schema import GENERATOR, MIX_ENTRY, PODS_ENTRY, STREAM, section_schema
 from workloads.scenario.templates import Templates, name_problem
 from workloads.scenario.values import Context, format_duration
 
-__all__ = ["build_arrivals", "MAX_GENERATED", "STREAM_SUFFIXES"]
+__all__ = ["build_arrivals", "stream_arrivals", "MAX_GENERATED", "STREAM_SUFFIXES"]
 
 # Refuse generators whose expected size would exhaust memory (about 40 bytes per arrival).
 MAX_GENERATED = 50_000_000
@@ -67,9 +67,7 @@ def build_arrivals(
     templates: Templates,
     pending: list[Pod],
 ) -> Arrivals:
-    schema = SCENARIO.fields["workload"]
-    assert isinstance(schema, Map)
-    w = ctx.section(raw, "workload", schema)
+    w = ctx.section(raw, "workload", section_schema("workload"))
     parts: list[_Part] = []
     if pending:
         parts.append(_pending(ctx, pending, templates))
@@ -131,7 +129,7 @@ def _explicit(ctx: Context, raw: object, i: int, seed: int, templates: Templates
         if name is not None and name_problem(name):
             raise ctx.error(f"{base}.name", f"{name_problem(name)} (it names the pods it creates)")
         t = templates.add(e["template"], path=f"{base}.template", default_name=name)
-        index = [t] * count
+        index = np.full(count, t, np.int32)
         label = f"{base} ({templates.pods[t].name})"
     n = len(index)
     seq = np.random.SeedSequence(seed, spawn_key=(_PODS, i))
@@ -290,27 +288,41 @@ def _stream(ctx: Context, raw: object, i: int, templates: Templates) -> _Part:
             index.append(templates.add(manifest, path=tp, name=key))
         keys.append(key)
     table = read_pod_stream(resolved, templates=keys)
+    part = _stream_part(table, keys, index, f"{base} ({s['file']})", offset)
+    if part.namespaces is not None:
+        for ns in pc.unique(part.namespaces.drop_null()).to_pylist():
+            problem = templates.namespace_problem(ns)
+            if problem:
+                raise InputError(problem, file=str(resolved), path="namespace")
+    return part
+
+
+def _stream_part(
+    table: pa.Table, keys: list[str], index: list[int], source: str, offset: int = 0
+) -> _Part:
+    """A validated pod stream's rows; ``index``: the template index of each of ``keys``."""
     n = table.num_rows
     local = pc.index_in(table.column("template"), value_set=pa.array(keys, pa.string()))
-    part = _Part(
-        source=f"{base} ({s['file']})",
+    namespace, priority = table.column("namespace"), table.column("priority")
+    return _Part(
+        source=source,
         time=table.column("arrival_ms").to_numpy().astype(np.int64) + offset,
         template=np.asarray(index, np.int32)[local.to_numpy()],
         lifetime=pc.fill_null(table.column("lifetime_ms"), FOREVER).to_numpy().astype(np.int64),
         names=table.column("name").combine_chunks(),
+        namespaces=namespace.combine_chunks() if namespace.null_count < n else None,
+        priority=priority.combine_chunks() if priority.null_count < n else None,
+        requests=request_overrides(table, NO_OVERRIDE),
     )
-    namespace = table.column("namespace")
-    if namespace.null_count < n:
-        for ns in pc.unique(namespace.drop_null()).to_pylist():
-            problem = templates.namespace_problem(ns)
-            if problem:
-                raise InputError(problem, file=str(resolved), path="namespace")
-        part.namespaces = namespace.combine_chunks()
-    priority = table.column("priority")
-    if priority.null_count < n:
-        part.priority = priority.combine_chunks()
-    part.requests = request_overrides(table, NO_OVERRIDE)
-    return part
+
+
+def stream_arrivals(
+    table: pa.Table, keys: list[str], template_priority: np.ndarray, source: str
+) -> Arrivals:
+    """A validated pod stream, sorted by arrival, as ``Arrivals`` on its own; templates are
+    indexed in ``keys`` order, ``template_priority`` holds their priorities."""
+    part = _stream_part(table, keys, list(range(len(keys))), source)
+    return _combine([part], np.arange(table.num_rows), template_priority)
 
 
 # --------------------------------------------------------------------------- merge
@@ -326,14 +338,19 @@ def _strings(parts: list[_Part], attr: str, order: np.ndarray) -> pa.StringArray
     return pa.concat_arrays([a.cast(pa.string()) for a in arrays]).take(pa.array(order))
 
 
+def _source_index(parts: list[_Part]) -> np.ndarray:
+    """int32 index of each row's part."""
+    return np.concatenate([np.full(len(p.time), k, np.int32) for k, p in enumerate(parts)])
+
+
 def _merge(
     ctx: Context, parts: list[_Part], duration_ms: int, template_priority: np.ndarray
 ) -> Arrivals:
     if not parts:
         empty = np.zeros(0, np.int64)
-        return Arrivals(empty, np.zeros(0, np.int32), empty, empty, np.zeros(0, np.int32))
+        return Arrivals(empty, np.zeros(0, np.int32), empty, np.zeros(0, np.int32))
     time = np.concatenate([p.time for p in parts])
-    source = np.concatenate([np.full(len(p.time), k, np.int32) for k, p in enumerate(parts)])
+    source = _source_index(parts)
     order = np.argsort(time, kind="stable")
     late = time[order] >= duration_ms
     if late.any():
@@ -345,19 +362,20 @@ def _merge(
                     f"run ({format_duration(duration_ms)}) and are dropped",
                 )
         order = order[~late]
+    return _combine(parts, order, template_priority)
+
+
+def _combine(parts: list[_Part], order: np.ndarray, template_priority: np.ndarray) -> Arrivals:
+    """The parts' rows taken in ``order`` (indices into their concatenation)."""
     template = np.concatenate([p.template for p in parts])[order]
     priority = None
     if any(p.priority is not None for p in parts):
-        columns = []
-        for p in parts:
-            own = template_priority[p.template]
-            if p.priority is not None:
-                own = np.where(
-                    p.priority.is_null().to_numpy(zero_copy_only=False),
-                    own,
-                    p.priority.fill_null(0).to_numpy(),
-                )
-            columns.append(own)
+        columns = [
+            template_priority[p.template]
+            if p.priority is None
+            else row_priorities(p.priority, template_priority[p.template])
+            for p in parts
+        ]
         priority = np.concatenate(columns)[order].astype(np.int32)
     requests = None
     keys = sorted({k for p in parts if p.requests for k in p.requests})
@@ -374,30 +392,16 @@ def _merge(
             for k in keys
         }
     return Arrivals(
-        time_ms=time[order],
+        time_ms=np.concatenate([p.time for p in parts])[order],
         template=template,
         lifetime_ms=np.concatenate([p.lifetime for p in parts])[order],
-        ordinal=_ordinals(template),
-        source=source[order],
+        source=_source_index(parts)[order],
         sources=tuple(p.source for p in parts),
         names=_strings(parts, "names", order),
         namespaces=_strings(parts, "namespaces", order),
         priority=priority,
         requests=requests,
     )
-
-
-def _ordinals(template: np.ndarray) -> np.ndarray:
-    """Running number of each row among the rows of its template, in row order."""
-    n = template.shape[0]
-    if n == 0:
-        return np.zeros(0, np.int64)
-    by_template = np.argsort(template, kind="stable")
-    counts = np.bincount(template)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    ordinal = np.empty(n, np.int64)
-    ordinal[by_template] = np.arange(n, dtype=np.int64) - starts
-    return ordinal
 
 
 def _check_names(ctx: Context, parts: list[_Part], arrivals: Arrivals, pods: list[Pod]) -> None:
