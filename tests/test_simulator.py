@@ -12,10 +12,12 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pytest
+from numba import njit
 
 import engine.simulator.heap as event_heap
-import engine.simulator.podheap as pod_heap
+from engine.simulator import core
 from engine.simulator.invariants import check_trace
+from engine.simulator.simulator import Simulation
 from engine.simulator.trace import EVENTS_SCHEMA, NODES_SCHEMA, TraceWriter
 from tests.simulation_helpers import (
     EXAMPLES,
@@ -27,6 +29,7 @@ from tests.simulation_helpers import (
     run,
     write_scenario,
 )
+from workloads.scenario import load_scenario
 
 SCENARIOS = sorted(p for p in EXAMPLES.glob("*.yaml") if p.stem != "day-1m")
 
@@ -144,8 +147,7 @@ def test_bulk_requeue_beyond_queue_capacity_loses_no_pod(tmp_path, monkeypatch):
     # 1,000 pods that fit nowhere wait as unschedulable; a node added at 60 s requeues all of
     # them at once, more than the (shrunk) activeQ holds. The loop must grow the queues and
     # finish the requeue: every pod binds to the new node at 60 s.
-    monkeypatch.setattr(pod_heap, "new_pod_heap", _SmallFirst(pod_heap.new_pod_heap, 2, 256))
-    monkeypatch.setattr(event_heap, "new_heap", _SmallFirst(event_heap.new_heap, 1, 512))
+    monkeypatch.setattr(event_heap, "new_heap", _SmallFirst(event_heap.new_heap, 3, 256))
     big = tmp_path / "big.yaml"
     big.write_text("apiVersion: v1\nkind: Node\nmetadata: {name: big, labels: {kubernetes.io/hostname: big}}\n"
                    "status: {allocatable: {cpu: '5000', memory: 1000Gi, pods: '2000'}}\n")
@@ -156,6 +158,30 @@ def test_bulk_requeue_beyond_queue_capacity_loses_no_pod(tmp_path, monkeypatch):
     scheduled = kinds(events, "Scheduled")
     assert len(scheduled) == 1000 and info["summary"]["pending"] == 0
     assert {(t, n) for t, _, n, _ in scheduled} == {(60_000, "big")}
+
+
+@njit
+def _alternate_backoff(st, sim, aq, bq, pushes):
+    """Rows 0 and 1, tied on every backoffQ key, pushed in turn; after each push the older entry
+    is popped. Returns the first push after which the wrong row came out (-1: none)."""
+    core._push_backoff(st, sim, bq, 0)
+    expected = 0
+    for i in range(1, pushes):
+        core._push_backoff(st, sim, bq, i % 2)
+        if core.pop_next(st, sim, aq, bq) != expected:
+            return i
+        expected = 1 - expected
+    return -1
+
+
+def test_backoff_queue_ties_pop_in_push_order_however_many_pushes(tmp_path):
+    # Pods tied on backoff window, priority and queue timestamp leave backoffQ in the order
+    # they entered it, also past 2^20 queue pushes (a key packing the push counter into 20
+    # bits once swapped them there).
+    path = write_scenario(tmp_path, pods=[], pools=[pool("node", 1)], duration="1m")
+    sim = Simulation(load_scenario(path), tmp_path / "run")
+    sim._build()
+    assert _alternate_backoff(sim.st, sim.sim, sim.aq, sim.bq, (1 << 20) + 16) == -1
 
 
 # -- bad scenarios on the command line ---------------------------------------------------------------

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 # Filter statuses (framework codes): 0 passes.
-UNSCHEDULABLE = 1
-UNRESOLVABLE = 2  # UnschedulableAndUnresolvable
+from engine.framework.status import UNSCHEDULABLE  # noqa: F401 (re-exported)
+from engine.framework.status import UNSCHEDULABLE_AND_UNRESOLVABLE as UNRESOLVABLE  # noqa: F401
 
 # Filter plugin ids (kernel ``filter_ids`` holds the profile's filter order).
 F_NODE_UNSCHEDULABLE = 0

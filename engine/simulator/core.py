@@ -15,7 +15,7 @@ activeQ is empty (SchedulerPopFromBackoffQ). Each cycle takes ``cycle_ms`` of si
 B = trace buffer rows, F = failure rows, W = reason histogram width):
 
 - rows: ``pid`` int64 [P] run-wide pod id; ``phase`` int8 [P] (PH_*); ``kind`` int32 [P];
-  ``created``/``bound``/``started`` int64 [P] ms; ``life`` int64 [P] run time (-1 forever);
+  ``bound`` int64 [P] ms (the start time is ``st.pod_start``); ``life`` int64 [P] run time (-1 forever);
   ``ready`` uint8 [P]; ``gen`` int64 [P] lifecycle generation (stale events are skipped);
   ``egen`` int64 [P] taint-eviction generation (a new one cancels the pending eviction);
   ``ev_since`` int64 [P] when the pending taint eviction was scheduled (-1 none: the taint
@@ -53,7 +53,6 @@ from engine.scheduler import codes
 from engine.scheduler.bind import bind, mark_terminating, unbind
 from engine.scheduler.cycle import node_fits, processed_includes, schedule_one
 from engine.simulator import heap as eh
-from engine.simulator import podheap as ph
 from engine.structs import struct
 
 # pod phases
@@ -86,8 +85,8 @@ RESERVE_EVENTS = 8192
 (CFG_START_LATENCY, CFG_READY_DELAY, CFG_CYCLE, CFG_PREEMPTION, CFG_PCT, CFG_ABS, CFG_BACKOFF_INIT,
  CFG_BACKOFF_MAX, CFG_UNSCHED_MAX, CFG_FLUSH_PERIOD, CFG_MAX_VICTIMS, CFG_N) = range(12)
 # meta
-(M_NOW, M_NEXT_ARRIVAL, M_EVENTS, M_FAILS, M_FREE, M_ULEN, M_START, M_SCHED_AT, M_RNG, M_SEQ,
- M_STOP, M_SCHEDULED, M_ATTEMPTS, M_PREEMPTIONS, M_EVALS, M_LIVE, M_REQUEUE, M_N) = range(18)
+(M_NOW, M_NEXT_ARRIVAL, M_EVENTS, M_FAILS, M_FREE, M_ULEN, M_START, M_SCHED_AT, M_RNG, M_SCHEDULED,
+ M_ATTEMPTS, M_PREEMPTIONS, M_EVALS, M_REQUEUE, M_N) = range(15)
 # stop reasons
 STOP_UNTIL, STOP_BUFFER, STOP_ROWS, STOP_HEAP, STOP_DONE = 0, 1, 2, 3, 4
 
@@ -107,10 +106,17 @@ REQUEUE_AGED = 1 << 30
 # queue pushes one requeue may need: an activeQ entry, or a backoffQ entry + a heap event
 REQUEUE_ROOM = 8
 
+# per-pod fields: dtype and the value of a blank row (initial and grown rows)
+ROW_FIELDS = {
+    "pid": (np.int64, 0), "phase": (np.int8, 0), "kind": (np.int32, 0), "bound": (np.int64, 0),
+    "life": (np.int64, 0), "ready": (np.uint8, 0), "gen": (np.int64, 0), "egen": (np.int64, 0),
+    "ev_since": (np.int64, -1), "preempted": (np.uint8, 0), "awaiting": (np.uint8, 0), "free_next": (np.int32, -1),
+    "q_state": (np.int8, 0), "q_ts": (np.int64, 0), "q_attempts": (np.int32, 0), "q_backoff": (np.int64, 0),
+    "q_since": (np.int64, 0), "q_plugins": (np.int32, 0), "q_gen": (np.int64, 0), "q_pos": (np.int32, -1),
+    "u_list": (np.int32, 0),
+}
 SIM_FIELDS = (
-        "pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen", "ev_since",
-        "preempted", "awaiting", "free_next",
-        "q_state", "q_ts", "q_attempts", "q_backoff", "q_since", "q_plugins", "q_gen", "q_pos", "u_list",
+        *ROW_FIELDS,
         "k_cls", "k_ls", "k_plan", "k_req", "k_nz", "k_prio", "k_grace", "k_noexec", "k_never",
         "a_time", "a_kind", "a_life", "a_prio", "a_req",
         "n_dead", "n_noexec",
@@ -165,10 +171,16 @@ def _pdb_add(st, sim, p, healthy, count):
 
 
 @njit(cache=True)
+def _expected(sim, k):
+    """The PDB's expected pod count: its owners' scale, else the pods it matches."""
+    return sim.pdb_expected[k] if sim.pdb_expected[k] >= 0 else sim.pdb_count[k]
+
+
+@njit(cache=True)
 def refresh_pdb_allowed(st, sim):
     """disruptionsAllowed = max(0, currentHealthy - desiredHealthy) for every PDB (§8.3)."""
     for k in range(sim.pdb_mode.shape[0]):
-        expected = sim.pdb_expected[k] if sim.pdb_expected[k] >= 0 else sim.pdb_count[k]
+        expected = _expected(sim, k)
         allowed = sim.pdb_healthy[k] - _desired(sim, k, expected)
         st.pdb_allowed[k] = allowed if allowed > 0 and expected > 0 else 0
 
@@ -188,20 +200,19 @@ def _unsched_remove(sim, p):
 
 @njit(cache=True)
 def _push_active(st, sim, aq, p):
+    """activeQ order: higher priority, then earlier queue timestamp, then push order."""
     sim.q_gen[p] += 1
     sim.q_state[p] = Q_ACTIVE
-    sim.meta[M_SEQ] += 1
-    return ph.push(aq, -np.int64(st.pod_prio[p]), sim.q_ts[p], sim.meta[M_SEQ], p, sim.q_gen[p])
+    return eh.push_keys(aq, -np.int64(st.pod_prio[p]), sim.q_ts[p], 0, 0, p, sim.q_gen[p])
 
 
 @njit(cache=True)
 def _push_backoff(st, sim, bq, p):
+    """backoffQ order: backoff expiry second, then activeQ order."""
     sim.q_gen[p] += 1
     sim.q_state[p] = Q_BACKOFF
-    sim.meta[M_SEQ] += 1
     window = sim.q_backoff[p] // 1000
-    key3 = (sim.q_ts[p] << 20) | (sim.meta[M_SEQ] & 0xFFFFF)
-    return ph.push(bq, window, -np.int64(st.pod_prio[p]), key3, p, sim.q_gen[p])
+    return eh.push_keys(bq, window, -np.int64(st.pod_prio[p]), sim.q_ts[p], 0, p, sim.q_gen[p])
 
 
 @njit(cache=True)
@@ -219,22 +230,21 @@ def requeue(st, sim, aq, bq, heap, p, now):
 @njit(cache=True)
 def _requeue_room(aq, bq, heap):
     return (aq.meta[0] + REQUEUE_ROOM < aq.k1.shape[0] and bq.meta[0] + REQUEUE_ROOM < bq.k1.shape[0]
-            and heap.meta[0] + REQUEUE_ROOM < heap.time.shape[0])
+            and heap.meta[0] + REQUEUE_ROOM < heap.k1.shape[0])
 
 
 @njit(cache=True)
-def cluster_event(st, sim, aq, bq, heap, mask, now):
-    """A cluster event: unschedulable pods rejected by a plugin in ``mask`` are requeued.
-
-    When the queues fill up the rest of the event is remembered in ``meta[M_REQUEUE]`` and
-    False is returned: ``run_until`` finishes it after Python has grown the queues (no pod
-    is lost)."""
+def _requeue_matching(st, sim, aq, bq, heap, mask, limit, now, pending):
+    """Requeue the unschedulable pods rejected by a plugin in ``mask`` or unschedulable for
+    longer than ``limit``. When the queues fill up, ``pending`` is remembered in
+    ``meta[M_REQUEUE]`` and False is returned: ``run_until`` finishes the work after Python
+    has grown the queues (no pod is lost)."""
     i = 0
     while i < sim.meta[M_ULEN]:
         p = sim.u_list[i]
-        if sim.q_plugins[p] & mask:
+        if (sim.q_plugins[p] & mask) != 0 or now - sim.q_since[p] > limit:
             if not _requeue_room(aq, bq, heap):
-                sim.meta[M_REQUEUE] |= mask
+                sim.meta[M_REQUEUE] |= pending
                 return False
             requeue(st, sim, aq, bq, heap, p, now)
         else:
@@ -243,20 +253,16 @@ def cluster_event(st, sim, aq, bq, heap, mask, now):
 
 
 @njit(cache=True)
+def cluster_event(st, sim, aq, bq, heap, mask, now):
+    """A cluster event: unschedulable pods rejected by a plugin in ``mask`` are requeued
+    (False: cut short by a full queue, see ``_requeue_matching``)."""
+    return _requeue_matching(st, sim, aq, bq, heap, mask, NEVER, now, mask)
+
+
+@njit(cache=True)
 def flush_aged(st, sim, aq, bq, heap, now):
     """Pods unschedulable for longer than the limit (5 min) go back to the queues."""
-    i = 0
-    limit = sim.cfg_i[CFG_UNSCHED_MAX]
-    while i < sim.meta[M_ULEN]:
-        q = sim.u_list[i]
-        if now - sim.q_since[q] > limit:
-            if not _requeue_room(aq, bq, heap):
-                sim.meta[M_REQUEUE] |= REQUEUE_AGED
-                return False
-            requeue(st, sim, aq, bq, heap, q, now)
-        else:
-            i += 1
-    return True
+    return _requeue_matching(st, sim, aq, bq, heap, 0, sim.cfg_i[CFG_UNSCHED_MAX], now, REQUEUE_AGED)
 
 
 @njit(cache=True)
@@ -302,11 +308,11 @@ def park(st, sim, p, now, plugins):
 def pop_next(st, sim, aq, bq):
     """Next pod to schedule: activeQ first, else backoffQ (stale entries skipped); -1 none."""
     while aq.meta[0] > 0:
-        p, gen, _ = ph.pop(aq)
+        _, _, p, gen = eh.pop(aq)
         if sim.q_gen[p] == gen and sim.q_state[p] == Q_ACTIVE:
             return p
     while bq.meta[0] > 0:
-        p, gen, _ = ph.pop(bq)
+        _, _, p, gen = eh.pop(bq)
         if sim.q_gen[p] == gen and sim.q_state[p] == Q_BACKOFF:
             return p
     return -1
@@ -370,9 +376,7 @@ def arrive(st, sim, aq, i, now):
     sim.pid[p] = i
     sim.phase[p] = PH_PENDING
     sim.kind[p] = k
-    sim.created[p] = now
     sim.bound[p] = -1
-    sim.started[p] = -1
     sim.life[p] = sim.a_life[i]
     sim.ready[p] = 0
     sim.gen[p] += 1
@@ -404,7 +408,6 @@ def arrive(st, sim, aq, i, now):
                 st.pod_req[p, c] = v
                 if c < 2:
                     st.pod_nz[p, c] = v
-    sim.meta[M_LIVE] += 1
     _pdb_add(st, sim, p, 0, 1)
     emit(sim, now, K_CREATED, i, -1, 0)
     return _push_active(st, sim, aq, p)
@@ -419,7 +422,6 @@ def free_row(st, sim, p):
     clear_nomination(st, p)
     sim.free_next[p] = sim.meta[M_FREE]
     sim.meta[M_FREE] = p
-    sim.meta[M_LIVE] -= 1
 
 
 @njit(cache=True)
@@ -470,6 +472,9 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
         if nom_code == 0 and sim.n_dead[nom] == 0:
             node = nom
     examined = 0
+    # failed nodes are recorded (sc.ex_*) only for preemption, which reads them
+    can_preempt = sim.cfg_i[CFG_PREEMPTION] != 0 and sim.k_never[sim.kind[p]] == 0
+    sc.record[0] = 1 if can_preempt else 0
     if node < 0:
         start = sim.meta[M_START]
         node, processed, f, examined = schedule_one(st, cfg, sc, p, start, False, False, next_random(sim), False)
@@ -477,7 +482,7 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
         extra = 0
         if nom >= 0 and not processed_includes(st, cfg, p, nom, start, processed):
             extra = 1
-        if node < 0 and nom >= 0:
+        if node < 0 and nom >= 0 and can_preempt:
             # every examined node failed and was recorded: the latest status of the
             # nominated node wins
             for i in range(examined):
@@ -522,7 +527,7 @@ def attempt(st, cfg, sc, pre, sim, aq, bq, heap, p, now):
     if sim.cfg_i[CFG_PREEMPTION]:
         if sim.k_never[sim.kind[p]]:
             sim.f_state[row] = POST_NEVER
-        elif nom >= 0 and nom_code != 2 and _victims_pending(st, sim, p, nom):
+        elif nom >= 0 and nom_code != codes.UNRESOLVABLE and _victims_pending(st, sim, p, nom):
             sim.f_state[row] = POST_TERMINATING
         elif node != codes.PREFILTER_REJECT:
             refresh_pdb_allowed(st, sim)
@@ -571,11 +576,58 @@ def _landed_on_noexecute(sim, heap, p, node, now):
     s = sim.n_noexec[node]
     if s < 0:
         return True
-    delay = sim.k_noexec[sim.kind[p], s]
+    return process_pod_on_node(sim, heap, p, sim.k_noexec[sim.kind[p], s], now)
+
+
+# -- the taint eviction controller (taint_eviction.go) ----------------------------------------------
+
+@njit(cache=True)
+def _cancel_eviction(sim, p):
+    sim.egen[p] += 1
+    sim.ev_since[p] = -1
+
+
+@njit(cache=True)
+def process_pod_on_node(sim, heap, p, delay, now):
+    """``processPodOnNode`` with the pod's delay on its node's NoExecute taints (``k_noexec``):
+    an untolerated taint deletes the pod now; tolerated forever cancels its eviction;
+    otherwise an eviction scheduled before now stays as it is (the controller keeps the work
+    item whose start is earlier), else one is scheduled at now + the smallest
+    tolerationSeconds. False: the heap is full."""
     if delay == FOREVER:
+        _cancel_eviction(sim, p)
         return True
+    since = sim.ev_since[p]
+    if delay == IMMEDIATE or since >= 0:
+        if delay != IMMEDIATE and since < now:
+            return True
+        _cancel_eviction(sim, p)
     sim.ev_since[p] = now
     return eh.push(heap, now if delay == IMMEDIATE else now + delay, EV_EVICT, p, sim.egen[p])
+
+
+@njit(cache=True)
+def taint_node_update(st, sim, heap, node, now):
+    """``handleNodeUpdate``: the node's NoExecute taints changed. None left: every pending
+    eviction of its pods is cancelled; otherwise each pod not being deleted is processed
+    against them. False (nothing done): the heap lacks room for the node's pods."""
+    count = 0
+    p = st.pod_head[node]
+    while p >= 0:
+        count += 1
+        p = st.pod_next[p]
+    if heap.meta[0] + count > heap.k1.shape[0]:
+        return False
+    s = sim.n_noexec[node]
+    p = st.pod_head[node]
+    while p >= 0:
+        if sim.phase[p] == PH_BOUND or sim.phase[p] == PH_RUNNING:
+            if s < 0:
+                _cancel_eviction(sim, p)
+            else:
+                process_pod_on_node(sim, heap, p, sim.k_noexec[sim.kind[p], s], now)
+        p = st.pod_next[p]
+    return True
 
 
 @njit(cache=True)
@@ -613,7 +665,6 @@ def handle(st, sim, aq, bq, heap, kind, p, aux, now):
         if dead:
             return True  # the kubelet is gone: containers never start
         sim.phase[p] = PH_RUNNING
-        sim.started[p] = now
         st.pod_start[p] = now  # status.startTime (the kubelet acknowledges the pod)
         emit(sim, now, K_STARTED, sim.pid[p], st.pod_node[p], 0)
         ok = True
@@ -656,7 +707,7 @@ def run_until(st, cfg, sc, pre, sim, heap, aq, bq, until):
     while True:
         if not room(sim, RESERVE_EVENTS, 2):
             return STOP_BUFFER
-        if heap.meta[0] + 64 + sim.cfg_i[CFG_MAX_VICTIMS] >= heap.time.shape[0] \
+        if heap.meta[0] + 64 + sim.cfg_i[CFG_MAX_VICTIMS] >= heap.k1.shape[0] \
                 or aq.meta[0] + 64 >= aq.k1.shape[0] or bq.meta[0] + 64 >= bq.k1.shape[0]:
             return STOP_HEAP
         if sim.meta[M_REQUEUE] != 0 and not finish_requeue(st, sim, aq, bq, heap, sim.meta[M_NOW]):
@@ -712,7 +763,6 @@ def bind_existing(st, sim, heap, p, node, now):
     st.pod_start[p] = now
     sim.phase[p] = PH_RUNNING
     sim.bound[p] = now
-    sim.started[p] = now
     emit(sim, now, K_SCHEDULED, sim.pid[p], node, 0)
     emit(sim, now, K_STARTED, sim.pid[p], node, 0)
     if sim.life[p] >= 0:
@@ -748,9 +798,9 @@ def node_recovered(st, sim, heap, node, now):
             if sim.bound[p] + sim.cfg_i[CFG_START_LATENCY] <= now:
                 ok = eh.push(heap, now, EV_START, p, sim.gen[p]) and ok
         elif sim.phase[p] == PH_RUNNING:
-            if sim.life[p] >= 0 and sim.started[p] + sim.life[p] <= now:
+            if sim.life[p] >= 0 and st.pod_start[p] + sim.life[p] <= now:
                 ok = eh.push(heap, now, EV_FINISH, p, sim.gen[p]) and ok
-            elif not sim.ready[p] and sim.started[p] + sim.cfg_i[CFG_READY_DELAY] <= now:
+            elif not sim.ready[p] and st.pod_start[p] + sim.cfg_i[CFG_READY_DELAY] <= now:
                 _ready(st, sim, p, now)
         p = nxt
     return ok
@@ -771,7 +821,7 @@ def eviction_answer(st, sim, p):
         return EVICTION_500
     k = st.ls_pdb_idx[st.ls_pdb_ptr[ls]]
     if not sim.ready[p]:
-        expected = sim.pdb_expected[k] if sim.pdb_expected[k] >= 0 else sim.pdb_count[k]
+        expected = _expected(sim, k)
         desired = _desired(sim, k, expected)
         if sim.pdb_healthy[k] >= desired and desired > 0:
             return EVICTION_OK

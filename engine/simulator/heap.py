@@ -1,9 +1,11 @@
-"""A binary min-heap of timed events in NumPy arrays, for Numba.
+"""A binary min-heap in NumPy arrays, for Numba: the simulator's timed events and its
+scheduling queue (activeQ, backoffQ).
 
-Keys are (time_ms, seq): seq is a global counter, so events at the same millisecond pop in the
-order they were pushed — the simulator is deterministic. Arrays (H = capacity):
-``time`` int64 [H], ``seq`` int64 [H], ``kind`` int32 [H], ``row`` int64 [H], ``aux`` int64 [H];
-``meta`` int64 [2] = (size, next seq).
+Entries are ordered by three int64 keys, then by the heap's own push counter, so entries with
+equal keys pop in the order they were pushed — the simulator is deterministic. Timed events
+are keyed (time, 0, 0); the queues' keys are in ``engine.simulator.core``. Entries carry a
+payload (kind, row, aux). Arrays (H = capacity): ``k1``, ``k2``, ``k3``, ``seq`` int64 [H],
+``kind`` int32 [H], ``row`` int64 [H], ``aux`` int64 [H]; ``meta`` int64 [2] = (size, next seq).
 """
 
 from __future__ import annotations
@@ -13,93 +15,108 @@ from numba import njit
 
 from engine.structs import struct
 
-EventHeap, EventHeapType = struct("EventHeap", ("time", "seq", "kind", "row", "aux", "meta"), __name__)
+COLUMNS = ("k1", "k2", "k3", "seq", "kind", "row", "aux")
+Heap, HeapType = struct("Heap", (*COLUMNS, "meta"), __name__)
 
 
-def new_heap(capacity: int) -> EventHeap:
-    return EventHeap.of(
-        time=np.zeros(capacity, dtype=np.int64),
-        seq=np.zeros(capacity, dtype=np.int64),
-        kind=np.zeros(capacity, dtype=np.int32),
-        row=np.zeros(capacity, dtype=np.int64),
-        aux=np.zeros(capacity, dtype=np.int64),
-        meta=np.zeros(2, dtype=np.int64),
-    )
+def new_heap(capacity: int) -> Heap:
+    columns = {c: np.zeros(capacity, dtype=np.int32 if c == "kind" else np.int64) for c in COLUMNS}
+    return Heap.of(**columns, meta=np.zeros(2, dtype=np.int64))
 
 
-def grow_heap(h: EventHeap, capacity: int) -> EventHeap:
+def grow_heap(h: Heap, capacity: int) -> Heap:
     out = new_heap(capacity)
     n = int(h.meta[0])
-    for name in ("time", "seq", "kind", "row", "aux"):
-        getattr(out, name)[:n] = getattr(h, name)[:n]
+    for c in COLUMNS:
+        getattr(out, c)[:n] = getattr(h, c)[:n]
     out.meta[:] = h.meta
     return out
 
 
 @njit(cache=True)
-def _less(h, i, j):
-    return h.time[i] < h.time[j] or (h.time[i] == h.time[j] and h.seq[i] < h.seq[j])
+def _before(h, i, k1, k2, k3, seq):
+    """Whether entry ``i`` orders before the key (k1, k2, k3, seq)."""
+    if h.k1[i] != k1:
+        return h.k1[i] < k1
+    if h.k2[i] != k2:
+        return h.k2[i] < k2
+    if h.k3[i] != k3:
+        return h.k3[i] < k3
+    return h.seq[i] < seq
 
 
 @njit(cache=True)
-def _swap(h, i, j):
-    h.time[i], h.time[j] = h.time[j], h.time[i]
-    h.seq[i], h.seq[j] = h.seq[j], h.seq[i]
-    h.kind[i], h.kind[j] = h.kind[j], h.kind[i]
-    h.row[i], h.row[j] = h.row[j], h.row[i]
-    h.aux[i], h.aux[j] = h.aux[j], h.aux[i]
+def _move(h, dst, src):
+    h.k1[dst] = h.k1[src]
+    h.k2[dst] = h.k2[src]
+    h.k3[dst] = h.k3[src]
+    h.seq[dst] = h.seq[src]
+    h.kind[dst] = h.kind[src]
+    h.row[dst] = h.row[src]
+    h.aux[dst] = h.aux[src]
 
 
 @njit(cache=True)
-def push(h, time, kind, row, aux):
-    """Add an event; returns False when the heap is full (the caller grows it)."""
+def _put(h, i, k1, k2, k3, seq, kind, row, aux):
+    h.k1[i] = k1
+    h.k2[i] = k2
+    h.k3[i] = k3
+    h.seq[i] = seq
+    h.kind[i] = kind
+    h.row[i] = row
+    h.aux[i] = aux
+
+
+@njit(cache=True)
+def push_keys(h, k1, k2, k3, kind, row, aux):
+    """Add an entry keyed (k1, k2, k3); returns False when the heap is full (the caller grows it)."""
     n = h.meta[0]
-    if n >= h.time.shape[0]:
+    if n >= h.k1.shape[0]:
         return False
-    h.time[n] = time
-    h.seq[n] = h.meta[1]
-    h.kind[n] = kind
-    h.row[n] = row
-    h.aux[n] = aux
-    h.meta[1] += 1
+    seq = h.meta[1]
+    h.meta[1] = seq + 1
     h.meta[0] = n + 1
     i = n
     while i > 0:
         parent = (i - 1) // 2
-        if not _less(h, i, parent):
+        if _before(h, parent, k1, k2, k3, seq):
             break
-        _swap(h, i, parent)
+        _move(h, i, parent)
         i = parent
+    _put(h, i, k1, k2, k3, seq, kind, row, aux)
     return True
 
 
 @njit(cache=True)
+def push(h, time, kind, row, aux):
+    """Add a timed event; returns False when the heap is full (the caller grows it)."""
+    return push_keys(h, time, 0, 0, kind, row, aux)
+
+
+@njit(cache=True)
 def top_time(h):
-    return h.time[0] if h.meta[0] > 0 else np.int64(2**62)
+    return h.k1[0] if h.meta[0] > 0 else np.int64(2**62)
 
 
 @njit(cache=True)
 def pop(h):
-    """Remove the earliest event; returns (time, kind, row, aux)."""
+    """Remove the smallest entry; returns (k1, kind, row, aux) — for an event (time, kind, row, aux)."""
     n = h.meta[0] - 1
-    t, k, r, a = h.time[0], h.kind[0], h.row[0], h.aux[0]
+    out = (h.k1[0], h.kind[0], h.row[0], h.aux[0])
     h.meta[0] = n
     if n > 0:
-        h.time[0] = h.time[n]
-        h.seq[0] = h.seq[n]
-        h.kind[0] = h.kind[n]
-        h.row[0] = h.row[n]
-        h.aux[0] = h.aux[n]
+        k1, k2, k3, seq = h.k1[n], h.k2[n], h.k3[n], h.seq[n]
+        kind, row, aux = h.kind[n], h.row[n], h.aux[n]
         i = 0
         while True:
-            left = 2 * i + 1
-            if left >= n:
+            j = 2 * i + 1
+            if j >= n:
                 break
-            j = left
-            if left + 1 < n and _less(h, left + 1, left):
-                j = left + 1
-            if not _less(h, j, i):
+            if j + 1 < n and _before(h, j + 1, h.k1[j], h.k2[j], h.k3[j], h.seq[j]):
+                j += 1
+            if not _before(h, j, k1, k2, k3, seq):
                 break
-            _swap(h, i, j)
+            _move(h, i, j)
             i = j
-    return t, k, r, a
+        _put(h, i, k1, k2, k3, seq, kind, row, aux)
+    return out

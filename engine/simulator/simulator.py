@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,12 +23,12 @@ from engine.framework.plugins.default_preemption.kernel import new_preemption
 from engine.objects import NO_EXECUTE, NO_SCHEDULE, Node, Pod, Taint, Toleration
 from engine.resources import qos_class
 from engine.scheduler import codes
+from engine.scheduler.arrays import KernelState
 from engine.scheduler.scheduler import kernel_config, make_scratch
 from engine.simulator import core
 from engine.simulator import heap as eh
-from engine.simulator import podheap as ph
 from engine.simulator.recorder import Recorder
-from engine.simulator.trace import QOS_NAMES, TraceWriter
+from engine.simulator.trace import QOS_NAMES, TraceWriter, library_versions
 from engine.simulator.zones import (
     ENTER_FULL,
     EXCLUDE_DISRUPTION,
@@ -39,6 +38,7 @@ from engine.simulator.zones import (
     zone_name,
 )
 from engine.state.cluster import ClusterState
+from engine.state.growable import grow_rows
 from engine.state.resource_axis import PODS_COL
 from engine.tolerations import tolerates
 from workloads.scenario import Scenario
@@ -120,6 +120,7 @@ class Simulation:
         self._noexec_cols: dict[tuple[Taint, ...], int] = {}  # NoExecute taint set -> k_noexec column
         self.not_ready: set[int] = set()  # nodes whose Ready condition is Unknown (detected)
         self.failed_at: dict[int, int] = {}  # node -> when its kubelet stopped
+        self._stale = False  # nodes changed since the kernel state was built
         self.stats = {"scheduling_seconds": 0.0, "trace_seconds": 0.0}
         self.wall_start = time.perf_counter()
 
@@ -169,15 +170,7 @@ class Simulation:
         N = max(state.nodes.alloc.shape[0], 1)
         W = codes.R_RESOURCE + MAX_RESOURCES
         self.sim = core.SimArrays.of(
-            pid=np.zeros(P, np.int64), phase=np.zeros(P, np.int8), kind=np.zeros(P, np.int32),
-            created=np.zeros(P, np.int64), bound=np.zeros(P, np.int64), started=np.zeros(P, np.int64),
-            life=np.zeros(P, np.int64), ready=np.zeros(P, np.uint8), gen=np.zeros(P, np.int64),
-            egen=np.zeros(P, np.int64), ev_since=np.full(P, -1, np.int64), preempted=np.zeros(P, np.uint8),
-            awaiting=np.zeros(P, np.uint8),
-            free_next=np.full(P, -1, np.int32),
-            q_state=np.zeros(P, np.int8), q_ts=np.zeros(P, np.int64), q_attempts=np.zeros(P, np.int32),
-            q_backoff=np.zeros(P, np.int64), q_since=np.zeros(P, np.int64), q_plugins=np.zeros(P, np.int32),
-            q_gen=np.zeros(P, np.int64), q_pos=np.full(P, -1, np.int32), u_list=np.zeros(P, np.int32),
+            **{name: np.full(P, fill, dtype) for name, (dtype, fill) in core.ROW_FIELDS.items()},
             k_cls=np.array([k.cls for k in compiled], np.int32), k_ls=np.array([k.ls for k in compiled], np.int32),
             k_plan=np.array([k.plan for k in compiled], np.int32), k_req=k_req,
             k_nz=np.array([k.nonzero for k in compiled], np.int64).reshape(len(kinds), 2),
@@ -225,8 +218,8 @@ class Simulation:
         sim.meta[core.M_FREE] = 0
         sim.meta[core.M_RNG] = (sc.seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & 0x7FFFFFFFFFFFFFFF or 1
         self.heap = eh.new_heap(1 << 16)
-        self.aq = ph.new_pod_heap(1 << 14)
-        self.bq = ph.new_pod_heap(1 << 14)
+        self.aq = eh.new_heap(1 << 14)
+        self.bq = eh.new_heap(1 << 14)
         eh.push(self.heap, 30 * 1000, core.EV_FLUSH, -1, 0)
         self._refresh_kernel()
         for i in state.nodes.alive_indices():
@@ -294,11 +287,29 @@ class Simulation:
         rank[order] = np.arange(n, dtype=np.int32)
         return rank
 
-    def _refresh_kernel(self) -> None:
-        self.st = self.state.kernel_state()
+    @property
+    def st(self) -> KernelState:
+        """The kernel state, refreshed first if nodes changed since (``_update_node``)."""
+        if self._stale:
+            self._refresh_state()
+        return self._st
+
+    @property
+    def pod_rows(self) -> KernelState:
+        """The kernel state, possibly awaiting a refresh: only for helpers that touch pod rows,
+        nodes' pod lists and PDB counts, whose arrays a refresh keeps."""
+        return self._st
+
+    def _refresh_state(self) -> None:
+        self._st = self.state.kernel_state()
         self.cfg = kernel_config(self.sc.profile, self.state, self.sc.selection)
+        self._stale = False
+
+    def _refresh_kernel(self) -> None:
+        """Kernel state, configuration, scratch and preemption space (sizes changed: pod rows,
+        nodes)."""
+        self._refresh_state()
         self.scratch = make_scratch(self.state)
-        self.scratch.record[0] = 1
         P = self.state.pods.node.shape[0]
         self.pre = new_preemption(self.state.nodes.alloc.shape[0], P, len(self.pdb_mode),
                                   codes.R_RESOURCE + len(self.state.axis))
@@ -429,14 +440,8 @@ class Simulation:
         state.add_free_rows(add)
         new = state.pods.node.shape[0]
         arrays = sim.fields()
-        for name in ("pid", "phase", "kind", "created", "bound", "started", "life", "ready", "gen", "egen",
-                     "ev_since", "preempted", "awaiting", "free_next", "q_state", "q_ts", "q_attempts",
-                     "q_backoff", "q_since", "q_plugins", "q_gen", "q_pos", "u_list"):
-            a = arrays[name]
-            fill = -1 if name in ("free_next", "q_pos", "ev_since") else 0
-            grown = np.full(new, fill, dtype=a.dtype)
-            grown[: a.shape[0]] = a
-            arrays[name] = grown
+        for name, (_, fill) in core.ROW_FIELDS.items():
+            arrays[name] = grow_rows(arrays[name], new, fill)  # new >= 2 * old: exactly ``new`` rows
         free = np.arange(old, new, dtype=np.int32)
         arrays["free_next"][old: new - 1] = free[1:]
         arrays["free_next"][new - 1] = sim.meta[core.M_FREE]
@@ -445,9 +450,9 @@ class Simulation:
         self._refresh_kernel()
 
     def _grow_heaps(self) -> None:
-        self.heap = eh.grow_heap(self.heap, 2 * self.heap.time.shape[0])
-        self.aq = ph.grow_pod_heap(self.aq, 2 * self.aq.k1.shape[0])
-        self.bq = ph.grow_pod_heap(self.bq, 2 * self.bq.k1.shape[0])
+        self.heap = eh.grow_heap(self.heap, 2 * self.heap.k1.shape[0])
+        self.aq = eh.grow_heap(self.aq, 2 * self.aq.k1.shape[0])
+        self.bq = eh.grow_heap(self.bq, 2 * self.bq.k1.shape[0])
 
     # -- node events -----------------------------------------------------------------------------
     def _event_runner(self, ev) -> Callable[[int], None]:
@@ -472,13 +477,14 @@ class Simulation:
         return i, self.state.nodes.objects[i]
 
     def _update_node(self, now: int, name: str, node: Node) -> None:
-        """Apply a node change and tell the queue (a node update may help unschedulable pods)."""
+        """Apply a node change and tell the queue (a node update may help unschedulable pods).
+        The kernel state is refreshed once, when next needed (``st``), however many nodes change."""
         i = self.state.nodes.index[name]
         self.state.nodes.update(i, node)
         self._sync_noexec(i)
         self.state.mark_structure_dirty()
-        self._refresh_kernel()
-        core.cluster_event(self.st, self.sim, self.aq, self.bq, self.heap, core.MASK_ALL, now)
+        self._stale = True
+        core.cluster_event(self.pod_rows, self.sim, self.aq, self.bq, self.heap, core.MASK_ALL, now)
 
     def _do_cordon(self, now: int, name: str) -> None:
         i, node = self._node(name)
@@ -525,53 +531,13 @@ class Simulation:
             p = int(self.st.pod_next[p])
         return out
 
-    # the taint eviction controller (taint_eviction.go); pods landing on a tainted node are
-    # handled in the event loop (core._landed_on_noexecute)
     def _taint_manager_node_update(self, now: int, i: int) -> None:
-        """``handleNodeUpdate``: the node's NoExecute taints changed. None left: every pending
-        eviction of its pods is cancelled; otherwise each pod is processed against them."""
-        col = int(self.sim.n_noexec[i])
-        for p in self._pods_on(i):
-            if self.sim.phase[p] not in (core.PH_BOUND, core.PH_RUNNING):
-                continue  # already being deleted
-            if col < 0:
-                self._cancel_eviction(p)
-            else:
-                self._process_pod_on_node(p, int(self.sim.k_noexec[self.sim.kind[p], col]), now)
-
-    def _process_pod_on_node(self, p: int, delay: int, now: int) -> None:
-        """``processPodOnNode``: an untolerated taint deletes the pod now; tolerated forever
-        cancels its eviction; otherwise an eviction scheduled before now stays as it is (the
-        controller keeps the work item whose start is earlier), else one is scheduled at
-        now + the smallest tolerationSeconds."""
-        if delay == FOREVER:
-            self._cancel_eviction(p)
-            return
-        if delay == IMMEDIATE:
-            self._cancel_eviction(p)
-            self._schedule_eviction(p, now, now)
-            return
-        since = int(self.sim.ev_since[p])
-        if since >= 0:
-            if since < now:
-                return
-            self._cancel_eviction(p)
-        self._schedule_eviction(p, now, now + delay)
-
-    def _cancel_eviction(self, p: int) -> None:
-        self.sim.egen[p] += 1
-        self.sim.ev_since[p] = -1
-
-    def _schedule_eviction(self, p: int, since: int, at: int) -> None:
-        self.sim.ev_since[p] = since
-        self._push(at, core.EV_EVICT, p, int(self.sim.egen[p]))
-
-    def _heap_room(self, n: int) -> None:
-        while self.heap.meta[0] + n >= self.heap.time.shape[0]:
+        """The taint eviction controller's ``handleNodeUpdate`` (``core.taint_node_update``)."""
+        while not core.taint_node_update(self.pod_rows, self.sim, self.heap, i, now):
             self._grow_heaps()
 
-    def _push(self, at: int, kind: int, row: int, aux: int) -> None:
-        while not eh.push(self.heap, at, kind, row, aux):
+    def _heap_room(self, n: int) -> None:
+        while self.heap.meta[0] + n >= self.heap.k1.shape[0]:
             self._grow_heaps()
 
     # fail / recover: the node lifecycle controller's timeline (§6.2)
@@ -597,7 +563,7 @@ class Simulation:
             return
         i, _ = self._node(name)
         self.recorder.node_event(now, core.K_NODE_NOT_READY, i)
-        core.mark_node_unready(self.st, self.sim, i)
+        core.mark_node_unready(self.pod_rows, self.sim, i)
         self.not_ready.add(i)
         self._do_taint(now, name, Taint(UNREACHABLE, "", NO_SCHEDULE))
         self.zones.add(self._zone_of(i), name, now)
@@ -694,7 +660,7 @@ class Simulation:
                 self._do_untaint(now, name, Taint(UNREACHABLE, "", effect))
             self.recorder.node_event(now, core.K_NODE_READY, i)
             self._request_monitor_pass(now)
-        core.node_recovered(self.st, self.sim, self.heap, i, now)
+        core.node_recovered(self.pod_rows, self.sim, self.heap, i, now)
 
     # drain
     def _do_drain(self, now: int, name: str) -> None:
@@ -763,8 +729,8 @@ class Simulation:
         self.node_names.extend(n.name for n in added)
         n = self.state.nodes.alloc.shape[0]
         if self.sim.n_dead.shape[0] < n:
-            self.sim = self.sim.replace(n_dead=_grown(self.sim.n_dead, n, 0),
-                                        n_noexec=_grown(self.sim.n_noexec, n, -1))
+            self.sim = self.sim.replace(n_dead=grow_rows(self.sim.n_dead, n, 0),
+                                        n_noexec=grow_rows(self.sim.n_noexec, n, -1))
         self.sim = self.sim.replace(node_rank=self._node_rank(n))
         self._refresh_kernel()
         self._reserve_victims()
@@ -782,12 +748,6 @@ class Simulation:
         meta = sim.meta if sim is not None else np.zeros(core.M_N, np.int64)
         wall = time.perf_counter() - self.wall_start
         sched = self.stats["scheduling_seconds"]
-        versions = {"python": platform.python_version()}
-        for mod in ("numpy", "numba", "pyarrow", "polars"):
-            try:
-                versions[mod] = __import__(mod).__version__
-            except ImportError:  # pragma: no cover
-                pass
         rec = getattr(self, "recorder", None)
         return {
             "completed": completed,
@@ -796,7 +756,7 @@ class Simulation:
             "name": self.sc.name,
             "seed": self.sc.seed,
             "podbench_version": __version__,
-            "versions": versions,
+            "versions": library_versions(),
             "nodes": self.state.nodes.count,
             "pods": int(len(self.sc.arrivals) + getattr(self, "n_bound", 0)),
             "events": rec.events_total if rec else 0,
@@ -815,12 +775,6 @@ class Simulation:
             "summary": rec.summary() if rec else {},
             "warnings": (rec.warnings if rec else []) + list(self.sc.warnings),
         }
-
-
-def _grown(a: np.ndarray, n: int, fill: int) -> np.ndarray:
-    out = np.full(n, fill, dtype=a.dtype)
-    out[: a.shape[0]] = a
-    return out
 
 
 def _int_or_pct(value: int | str) -> tuple[int, bool]:

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from engine.scheduler.bind import bind, unbind
-from engine.scheduler.codes import R_NO_VICTIMS
+from engine.scheduler.codes import R_NO_VICTIMS, UNRESOLVABLE
 from engine.scheduler.cycle import UNSCHEDULABLE, _hist_detail, node_fits
 from engine.structs import struct
 
@@ -103,7 +103,7 @@ def select_victims(st, cfg, sc, pre, p, node, out_off):
             n += 1
         q = st.pod_next[q]
     if n == 0:
-        return 2, np.int64(R_NO_VICTIMS), 0, 0
+        return UNRESOLVABLE, np.int64(R_NO_VICTIMS), 0, 0
     for i in range(n):
         unbind(st, lower[i])
     code, plugin, detail = node_fits(st, cfg, sc, p, node)
