@@ -26,6 +26,9 @@ FILTER_NAMES = (
     "InterPodAffinity",
 )
 FILTER_IDS = {name: i for i, name in enumerate(FILTER_NAMES)}
+# The static filters: their verdicts depend only on the pod's class and the node (cached per
+# class in ``engine.state.classes``); the others are dynamic.
+STATIC_FILTERS = (F_NODE_UNSCHEDULABLE, F_NODE_NAME, F_TAINT_TOLERATION, F_NODE_AFFINITY)
 
 # Score plugin ids (kernel ``score_ids``/``score_w`` hold the profile's score plugins, weights).
 S_TAINT_TOLERATION = 0

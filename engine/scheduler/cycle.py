@@ -227,9 +227,10 @@ def node_status(st, cfg, sc, p, node, ipa_on, self_all, aff_empty):
     fit_detail = np.int64(0)
     fit_unresolvable = False
     if has_filter(filter_ids, F_NODE_RESOURCES_FIT):
-        cols = np.empty(st.pod_req.shape[1], dtype=np.int64)
-        n_cols = checked_columns(st.pod_req[p], cfg.res_scalar, cfg.fit_ignored, cols)
-        fit_detail, fit_unresolvable = fit_filter(st.pod_req[p], cols, n_cols, st.alloc, st.requested, node)
+        # the pod's checked columns into the cycle's scratch (the same values when the cycle
+        # for ``p`` filled it already; ``schedule_one`` refills it for every pod)
+        n_cols = checked_columns(st.pod_req[p], cfg.res_scalar, cfg.fit_ignored, sc.fit_cols)
+        fit_detail, fit_unresolvable = fit_filter(st.pod_req[p], sc.fit_cols, n_cols, st.alloc, st.requested, node)
     ports_hit = (pflags & PORTS) != 0 and has_filter(filter_ids, F_NODE_PORTS) and ports_conflict(
         st.plan_port, st.plan_port_ptr[plan], st.plan_port_ptr[plan + 1], st.ports, st.n_ports, node)
     for fk in range(filter_ids.shape[0]):
@@ -250,9 +251,14 @@ def node_status_fresh(st, cfg, sc, p, node):
 
 
 @njit(cache=True)
-def nominated_pass(st, cfg, sc, p, node):
+def nominated_pass(st, cfg, sc, p, node, restore):
     """RunFilterPluginsWithNominatedPods pass 0: with the node's nominated pods of priority
-    >= the pod's added. Returns (added any, code, plugin, detail)."""
+    >= the pod's added. Returns (code, plugin, detail); code 0 when it passes or no pod was
+    added.
+
+    The PreFilter state (``sc.mins``) is recomputed with the nominated pods in place; with
+    ``restore`` it is recomputed again without them when the pass succeeds, for pass 1.
+    """
     added = 0
     q = st.nom_head[node]
     prio = st.pod_prio[p]
@@ -263,21 +269,21 @@ def nominated_pass(st, cfg, sc, p, node):
             added += 1
         q = st.nom_next[q]
     if added == 0:
-        return False, 0, -1, np.int64(0)
+        return 0, -1, np.int64(0)
     code, plugin, detail = node_status_fresh(st, cfg, sc, p, node)
     for i in range(added):
         unbind(st, sc.nom_tmp[i])
-    if code != 0:
-        return True, code, plugin, detail
-    # the PreFilter state of pass 1 must not see the nominated pods
-    prefilter(st, cfg, sc, p)
-    return True, 0, -1, np.int64(0)
+    if code == 0 and restore:
+        # the PreFilter state of pass 1 must not see the nominated pods
+        prefilter(st, cfg, sc, p)
+    return code, plugin, detail
 
 
 @njit(cache=True)
 def node_fits(st, cfg, sc, p, node):
     """Both passes of RunFilterPluginsWithNominatedPods on one node, PreFilter recomputed."""
-    added, code, plugin, detail = nominated_pass(st, cfg, sc, p, node)
+    # pass 1 recomputes the PreFilter state itself: pass 0 need not restore it
+    code, plugin, detail = nominated_pass(st, cfg, sc, p, node, False)
     if code != 0:
         return code, plugin, detail
     return node_status_fresh(st, cfg, sc, p, node)
@@ -457,44 +463,37 @@ def filter_general(st, cfg, sc, p, order, q0, n, s0, skip, jdx, want, explain, p
             if k == n:
                 k = 0
         node = order[q0 + pos]
-        if nom_head[node] >= 0:
-            added, code, plugin, detail = nominated_pass(st, cfg, sc, p, node)
-            if code != 0:
-                reason = _hist_detail(hist, detail)
-                if reason >= 0:
-                    hist[reason] += 1
-                if record:
-                    ex_node[examined] = node
-                    ex_code[examined] = code
-                    ex_plugin[examined] = plugin
-                    ex_detail[examined] = reason if reason >= 0 else detail
-                examined += 1
-                continue
-        pts_r = 0
-        if pts_on:
-            pts_r = pts.filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_skew, j0, j1, node, mins)
-        ipa_r = 0
-        if ipa_on:
-            ipa_r = ipa.filter_node(labels, dom_cnt, dom_off, it_kind, it_key, it_ent, i0, i1, ls_term_ptr,
-                                    ls_term_idx, t_kind, t_total, t_key, t_off, tdom, node, ls, self_all, aff_empty)
-        # Each plugin's outcome is computed (cheaply) up front; the profile's filter order
-        # then decides which failure is reported, as RunFilterPlugins stops at the first.
-        bits = bits_row[node]
-        fit_detail = np.int64(0)
-        fit_unresolvable = False
-        if fit_on:
-            fit_detail, fit_unresolvable = fit_filter(pod_want, fit_cols, n_fit_cols, alloc, used, node)
-        ports_hit = has_ports and ports_conflict(ports_want, w0, w1, ports, n_ports, node)
         code = 0
         plugin = -1
         detail = np.int64(0)
-        if bits != 0 or fit_detail != 0 or ports_hit or pts_r != 0 or ipa_r != 0:
-            for fk in range(n_filters):
-                fid = filter_ids[fk]
-                code, detail = filter_verdict(fid, bits, fit_detail, fit_unresolvable, ports_hit, pts_r, ipa_r)
-                if code != 0:
-                    plugin = fid
-                    break
+        if nom_head[node] >= 0:
+            # pass 0 (nominated pods added); a failure there is the node's verdict
+            code, plugin, detail = nominated_pass(st, cfg, sc, p, node, True)
+        if code == 0:
+            pts_r = 0
+            if pts_on:
+                pts_r = pts.filter_node(labels, dom_cnt, dom_off, pc_hard, pc_key, pc_ent, pc_self, pc_skew, j0, j1,
+                                        node, mins)
+            ipa_r = 0
+            if ipa_on:
+                ipa_r = ipa.filter_node(labels, dom_cnt, dom_off, it_kind, it_key, it_ent, i0, i1, ls_term_ptr,
+                                        ls_term_idx, t_kind, t_total, t_key, t_off, tdom, node, ls, self_all,
+                                        aff_empty)
+            # Each plugin's outcome is computed (cheaply) up front; the profile's filter order
+            # then decides which failure is reported, as RunFilterPlugins stops at the first.
+            bits = bits_row[node]
+            fit_detail = np.int64(0)
+            fit_unresolvable = False
+            if fit_on:
+                fit_detail, fit_unresolvable = fit_filter(pod_want, fit_cols, n_fit_cols, alloc, used, node)
+            ports_hit = has_ports and ports_conflict(ports_want, w0, w1, ports, n_ports, node)
+            if bits != 0 or fit_detail != 0 or ports_hit or pts_r != 0 or ipa_r != 0:
+                for fk in range(n_filters):
+                    fid = filter_ids[fk]
+                    code, detail = filter_verdict(fid, bits, fit_detail, fit_unresolvable, ports_hit, pts_r, ipa_r)
+                    if code != 0:
+                        plugin = fid
+                        break
         if code == 0:
             if f == want:
                 stop_pos = pos

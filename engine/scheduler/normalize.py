@@ -24,6 +24,16 @@ def default_normalize(scores, n, reverse):
 TABLE_MAX = 1024  # raw scores up to this use a lookup table instead of a division per node
 
 
+@njit(cache=True, inline="always")
+def table_add(table, lo, buf, f, total, weight):
+    """Replace each raw score ``buf[i]`` (between ``lo`` and ``lo + TABLE_MAX``) by its
+    normalized score ``table[buf[i] - lo]``, and add it times ``weight`` to ``total[i]``."""
+    for i in range(f):
+        s = table[buf[i] - lo]
+        buf[i] = s
+        total[i] += s * weight
+
+
 @njit(cache=True)
 def gather_normalize_add(row, feas, f, reverse, buf, total, weight, explain, table):
     """``DefaultNormalizeScore`` of ``row[feas[i]]`` added (times ``weight``) to ``total``.
@@ -50,10 +60,7 @@ def gather_normalize_add(row, feas, f, reverse, buf, total, weight, explain, tab
         for v in range(top + 1):
             s = 100 * v // top
             table[v] = 100 - s if reverse else s
-        for i in range(f):
-            s = table[buf[i]]
-            buf[i] = s
-            total[i] += s * weight
+        table_add(table, 0, buf, f, total, weight)
         return
     # 100 * v // top with v <= top: a float64 division is exact at these magnitudes and,
     # unlike an integer division, pipelines (and vectorizes).

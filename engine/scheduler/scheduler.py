@@ -117,7 +117,7 @@ def static_first(profile: Profile) -> bool:
     ids = [codes.FILTER_IDS[n] for n in profile.filters if n in codes.FILTER_IDS]
     seen_dynamic = False
     for f in ids:
-        if f > codes.F_NODE_AFFINITY:
+        if f not in codes.STATIC_FILTERS:
             seen_dynamic = True
         elif seen_dynamic:
             return False

@@ -22,8 +22,9 @@ Arrays (C = class capacity, N = node capacity):
   list (node-tree order, or the narrowed list) of the nodes no enabled static filter rejects,
   ascending — the cycle visits only these and accounts for the others in bulk;
   ``pass_node`` int32: the node at each of those positions
-- ``static_hist`` int64 [C, 5]: per class, how many nodes of its examination list each static
-  reason (R_UNSCHEDULABLE .. R_ENFORCED) rejects, first failing static filter in profile order
+- ``static_hist`` int64 [C, STATIC_REASONS]: per class, how many nodes of its examination list
+  each static reason (R_UNSCHEDULABLE .. R_ENFORCED) rejects, first failing static filter in
+  profile order
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ from engine.objects import (
     PreferredSchedulingTerm,
     Toleration,
 )
+from engine.scheduler.codes import (
+    F_NODE_AFFINITY,
+    F_NODE_NAME,
+    F_NODE_UNSCHEDULABLE,
+    F_TAINT_TOLERATION,
+    R_AFFINITY,
+    R_ENFORCED,
+    R_NODE_NAME,
+    R_TAINT,
+    R_UNSCHEDULABLE,
+    STATIC_FILTERS,
+)
 from engine.state.growable import grow_cols, grow_rows
 from engine.state.nodes import NodeStore
 from engine.state.vocab import Vocab
@@ -65,6 +78,16 @@ FLAG_NA_SKIP = 1
 FLAG_NARROW = 2
 FLAG_CONFLICT = 4
 FLAG_IMG_ZERO = 8
+
+# Per static filter, its (failing bit, reason id) checks in the order it reports them
+# (NodeAffinity reports the profile's addedAffinity before the pod's own terms).
+STATIC_CHECKS = {
+    F_NODE_UNSCHEDULABLE: ((BIT_UNSCHEDULABLE, R_UNSCHEDULABLE),),
+    F_NODE_NAME: ((BIT_NODE_NAME, R_NODE_NAME),),
+    F_TAINT_TOLERATION: ((BIT_TAINT, R_TAINT),),
+    F_NODE_AFFINITY: ((BIT_ENFORCED, R_ENFORCED), (BIT_AFFINITY, R_AFFINITY)),
+}
+STATIC_REASONS = 1 + max(r for checks in STATIC_CHECKS.values() for _, r in checks)  # static_hist columns
 
 
 @dataclass(frozen=True)
@@ -96,7 +119,7 @@ class ClassRegistry:
         nodes: NodeStore,
         added: NodeAffinity | None,
         comparison_operators: bool,
-        static_filters: tuple[int, ...] = (0, 1, 2, 3),
+        static_filters: tuple[int, ...] = STATIC_FILTERS,
     ) -> None:
         self.nodes = nodes
         self.static_filters = static_filters
@@ -115,7 +138,7 @@ class ClassRegistry:
         self.pass_ptr = np.zeros(1, dtype=np.int64)
         self.pass_pos = np.zeros(0, dtype=np.int32)
         self.pass_node = np.zeros(0, dtype=np.int32)
-        self.static_hist = np.zeros((0, 5), dtype=np.int64)
+        self.static_hist = np.zeros((0, STATIC_REASONS), dtype=np.int64)
         self._evaluated_version = -1
 
     def __len__(self) -> int:
@@ -191,20 +214,15 @@ class ClassRegistry:
 
     def _rebuild_pass_lists(self) -> None:
         """Static pass positions and static reason counts per class (see module docstring)."""
-        # (filter id, bit, reason) in profile order; NodeAffinity reports enforced first
-        checks = []
-        for f in self.static_filters:
-            if f == 3:
-                checks += [(BIT_ENFORCED, 4), (BIT_AFFINITY, 3)]
-            else:
-                checks.append(({0: BIT_UNSCHEDULABLE, 1: BIT_NODE_NAME, 2: BIT_TAINT}[f], f))
+        # (bit, reason) in profile order; NodeAffinity reports enforced first
+        checks = [check for f in self.static_filters for check in STATIC_CHECKS[f]]
         enabled = 0
         for bit, _ in checks:
             enabled |= bit
         ptr = [0]
         chunks: list[np.ndarray] = []
         node_chunks: list[np.ndarray] = []
-        hist = np.zeros((len(self.specs), 5), dtype=np.int64)
+        hist = np.zeros((len(self.specs), STATIC_REASONS), dtype=np.int64)
         for c in range(len(self.specs)):
             if self.narrow_names[c]:
                 lst = self.narrow_idx[self.narrow_ptr[c] : self.narrow_ptr[c + 1]]

@@ -17,7 +17,7 @@ from engine.objects import Namespace, Node, Pod, Service, Workload
 from engine.resources import pod_non_zero_requests, tracked_requests
 from engine.scheduler.arrays import KernelState
 from engine.scheduler.bind import bind, bind_all, mark_terminating, unbind
-from engine.scheduler.codes import F_NODE_AFFINITY, FILTER_IDS
+from engine.scheduler.codes import FILTER_IDS, STATIC_FILTERS
 from engine.state.affinity_terms import TermRegistry
 from engine.state.classes import ClassRegistry
 from engine.state.nodes import NodeStore
@@ -56,7 +56,7 @@ class ClusterState:
         self.pods = PodStore(self.axis)
         self.namespaces = {ns.name: ns for ns in namespaces or []}
         args = profile.args
-        static = tuple(FILTER_IDS[n] for n in profile.filters if FILTER_IDS.get(n, 99) <= F_NODE_AFFINITY)
+        static = tuple(FILTER_IDS[n] for n in profile.filters if FILTER_IDS.get(n) in STATIC_FILTERS)
         self.classes = ClassRegistry(
             self.nodes, args.node_affinity.added_affinity, gates.taint_toleration_comparison_operators, static
         )

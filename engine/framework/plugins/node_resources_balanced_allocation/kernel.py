@@ -88,14 +88,7 @@ def score_nodes_pair(feas, f, alloc, used, c0, w0, c1, w1, out, total, plugin_we
     ``w0``, ``w1``), the usual cpu and memory, written out without the fractions buffer."""
     for k in range(f):
         node = feas[k]
-        a0 = alloc[node, c0]
-        a1 = alloc[node, c1]
-        std = 0.0
-        if a0 != 0 and a1 != 0:
-            f0 = min((used[node, c0] + w0) / a0, 1.0)
-            f1 = min((used[node, c1] + w1) / a1, 1.0)
-            std = abs((f0 - f1) / 2)
-        s = np.int64((1.0 - std) * 100.0)
+        s = balanced_pair(alloc[node, c0], alloc[node, c1], used[node, c0] + w0, used[node, c1] + w1)
         out[k] = s
         total[k] += s * plugin_weight
 
