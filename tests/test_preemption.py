@@ -395,3 +395,30 @@ def test_a_pod_evicted_by_a_taint_does_not_block_preemption_again(tmp_path):
         (90_000, "Scheduled", "node-000"), (91_000, "Started", "node-000"), (91_000, "Ready", "node-000")]
     assert {r for _, p, _, r in kinds(events, "FailedScheduling") if p == "preemptor-0"} == {
         "0/2 nodes are available: 2 Insufficient cpu."}
+
+
+def test_failed_nominated_pass_leaves_the_prefilter_state_untouched(tmp_path):
+    # node-000 holds v-0 (p100, 4 cpu); node-001 and node-002 each hold one app=s pod.
+    # q-0 (high, 4 cpu, app=s) fits nowhere at 60 s, preempts v-0 (30 s grace) and is
+    # nominated to node-000. p-0 (high, 1 cpu, app=s) arrives at 65 s with a hard hostname
+    # spread (maxSkew 1 over app=s): PreFilter counts node-000 0, the others 1, minimum 0.
+    # node-000 (examined first): with q-0 added (RunFilterPluginsWithNominatedPods pass 0,
+    # on a copy of the cycle state upstream) v-0 + q-0 + p-0 exceed 4 cpu. node-001/-002:
+    # 1 + 1 - 0 = 2 > 1. So p-0 fits nowhere; had pass 0's state (q-0 counted on node-000,
+    # minimum 1) leaked to the next nodes, p-0 would land on node-001.
+    spread = {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule",
+              "labelSelector": {"matchLabels": {"app": "s"}}}
+    p = pod("p", "1", priority_class="high", at="65s", labels={"app": "s"})
+    p["template"]["spec"]["topologySpreadConstraints"] = [spread]
+    pods = [pod("v", "4", priority_class="p100", node="node-000", grace=30),
+            pod("b", "1", priority_class="critical", node="node-001", labels={"app": "s"}),
+            pod("c", "1", priority_class="critical", node="node-002", labels={"app": "s"}),
+            pod("q", "4", priority_class="high", at="60s", labels={"app": "s"}), p]
+    path = write_scenario(tmp_path, pods=pods, pools=[pool("node", 3)], objects=CLASSES, duration="80s")
+    events, _ = run(path, tmp_path / "run")
+    assert kinds(events, "Nominated")[0] == (60_000, "q-0", "node-000", None)
+    assert [r for r in kinds(events, "Scheduled") if r[1] == "p-0"] == []
+    first = [r for r in kinds(events, "FailedScheduling") if r[1] == "p-0"][0]
+    assert first[0] == 65_000
+    assert first[3].startswith("0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match pod "
+                               "topology spread constraints.")

@@ -257,7 +257,7 @@ def nominated_pass(st, cfg, sc, p, node, restore):
     added.
 
     The PreFilter state (``sc.mins``) is recomputed with the nominated pods in place; with
-    ``restore`` it is recomputed again without them when the pass succeeds, for pass 1.
+    ``restore`` it is recomputed again without them afterwards, pass or fail.
     """
     added = 0
     q = st.nom_head[node]
@@ -273,8 +273,9 @@ def nominated_pass(st, cfg, sc, p, node, restore):
     code, plugin, detail = node_status_fresh(st, cfg, sc, p, node)
     for i in range(added):
         unbind(st, sc.nom_tmp[i])
-    if code == 0 and restore:
-        # the PreFilter state of pass 1 must not see the nominated pods
+    if restore:
+        # upstream runs pass 0 on a copy of the cycle state: neither pass 1 nor the nodes
+        # examined after this one may see the nominated pods in the PreFilter state
         prefilter(st, cfg, sc, p)
     return code, plugin, detail
 
