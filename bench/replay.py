@@ -50,7 +50,7 @@ from engine.simulator.trace import (
     qos_with_requests,
     write_json_atomic,
 )
-from engine.state.cluster import ClusterState
+from engine.state.cluster import ClusterState, kind_requests
 from engine.state.resource_axis import CPU_COL, MEMORY_COL, PODS_COL
 from workloads.manifests import load_manifests
 from workloads.pod_stream import GPU_RESOURCE, REQUEST_COLUMNS, request_overrides, row_priorities
@@ -316,10 +316,7 @@ def _fill_requests(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-row requests [m, R] and non-zero cpu/memory [m, 2]: the template's, with the
     stream's overrides."""
-    k_req = np.zeros((len(kinds), state.axis.capacity), np.int64)
-    for i, k in enumerate(kinds):
-        k_req[i, : k.req.shape[0]] = k.req
-    req = k_req[template]
+    req = kind_requests(kinds, state.axis.capacity)[template]
     nonzero = np.array([k.nonzero for k in kinds], np.int64).reshape(len(kinds), 2)[template]
     for resource, values in (request_overrides(stream, NO_OVERRIDE) or {}).items():
         given = values >= 0

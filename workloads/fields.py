@@ -14,7 +14,6 @@ from typing import Any
 from engine.errors import InputError
 
 # Kubernetes object names (DNS-1123); anchored, so they also serve Arrow's regex matching.
-DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 

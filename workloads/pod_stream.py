@@ -25,7 +25,8 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from engine.errors import InputError
-from workloads.fields import DNS_LABEL, DNS_SUBDOMAIN
+from engine.labels import DNS_SUBDOMAIN
+from workloads.fields import DNS_LABEL
 
 __all__ = [
     "POD_STREAM_SCHEMA",

@@ -37,7 +37,7 @@ from engine.simulator.zones import (
     zone_key,
     zone_name,
 )
-from engine.state.cluster import ClusterState
+from engine.state.cluster import ClusterState, kind_requests
 from engine.state.growable import grow_rows
 from engine.state.resource_axis import PODS_COL
 from engine.tolerations import tolerates
@@ -152,9 +152,7 @@ class Simulation:
         }
         self.defaults = defaults
         grace_default = sc.lifecycle.termination_grace_ms
-        k_req = np.zeros((len(kinds), R), dtype=np.int64)
-        for i, kind in enumerate(compiled):
-            k_req[i, : kind.req.shape[0]] = kind.req
+        k_req = kind_requests(compiled, R)
         self.k_qos = np.array([QOS_NAMES.index(qos_class(p)) for p in kinds], dtype=np.int8)
         a_req = np.zeros((0, R), dtype=np.int64)
         if arr.requests:

@@ -40,6 +40,15 @@ class PodKind:
     namespace: str
 
 
+def kind_requests(kinds: list[PodKind], capacity: int) -> np.ndarray:
+    """The kinds' requests as one int64 [K, capacity] table (a kind compiled before the
+    resource axis grew has a shorter row: the later resources are 0)."""
+    table = np.zeros((len(kinds), capacity), dtype=np.int64)
+    for i, kind in enumerate(kinds):
+        table[i, : kind.req.shape[0]] = kind.req
+    return table
+
+
 class ClusterState:
     def __init__(
         self,

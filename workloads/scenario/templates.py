@@ -12,8 +12,9 @@ import json
 
 from engine.errors import InputError
 from engine.framework.profile import Profile
+from engine.labels import DNS_SUBDOMAIN
 from engine.objects import ObjectSet, Pod
-from workloads.fields import DNS_LABEL, DNS_SUBDOMAIN, describe, join
+from workloads.fields import DNS_LABEL, describe, join
 from workloads.manifests import parse_pod, resolve_priorities
 from workloads.scenario.schema import suggest
 from workloads.scenario.values import Context

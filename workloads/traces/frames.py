@@ -5,17 +5,16 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
+from engine.labels import DNS_SUBDOMAIN, LABEL_VALUE
 
 
 def is_dns_subdomain(expr: pl.Expr, max_len: int = 253) -> pl.Expr:
-    return expr.str.contains(DNS_SUBDOMAIN) & (expr.str.len_chars() <= max_len)
+    return expr.str.contains(DNS_SUBDOMAIN.pattern) & (expr.str.len_chars() <= max_len)
 
 
 def is_label_value(expr: pl.Expr) -> pl.Expr:
     """A valid label value (null counts as valid: no label)."""
-    return expr.is_null() | (expr.str.contains(LABEL_VALUE) & (expr.str.len_chars() <= 63))
+    return expr.is_null() | (expr.str.contains(LABEL_VALUE.pattern) & (expr.str.len_chars() <= 63))
 
 
 def key_frame(names: dict[tuple, str], columns: dict[str, pl.DataType]) -> pl.DataFrame:
